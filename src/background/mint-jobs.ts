@@ -1,0 +1,107 @@
+import { siteError } from '../core/errors.ts';
+import type { JobInfo } from '../core/messages.ts';
+import { nameProblem } from '../core/name-rule.ts';
+import type { Reveal } from '../core/token.ts';
+import type { Site } from '../sites/types.ts';
+import { recognise, rememberedUser } from './recognise.ts';
+import { saveReveal, getReveal } from './reveals.ts';
+import { scriptingClient } from './scripting-client.ts';
+import { sessionRecords } from './session-store.ts';
+
+interface Job extends JobInfo {
+  tabId: number;
+  origin: string;
+  siteId: string;
+  startedAt: number;
+}
+
+/** A record per mint in flight: if the worker dies mid-mint, the record outlives the promise and says so. */
+const records = sessionRecords<Job>('job');
+const running = new Map<string, { job: Job; done: Promise<Reveal> }>();
+
+export interface MintOrder {
+  tabId: number;
+  origin: string;
+  site: Site;
+  name: string;
+}
+
+/**
+ * Mints one token. The same name on the same origin while a mint is in flight joins that mint instead of making a
+ * second token (a double click, or a popup reopened and clicked again).
+ */
+export function startMint(order: MintOrder): Promise<Reveal> {
+  for (const { job, done } of running.values()) {
+    if (job.origin === order.origin && job.siteId === order.site.id && job.name === order.name) return done;
+  }
+  const job: Job = {
+    id: crypto.randomUUID(),
+    name: order.name,
+    tabId: order.tabId,
+    origin: order.origin,
+    siteId: order.site.id,
+    startedAt: Date.now(),
+  };
+  const done = mint(job, order.site).finally(() => {
+    running.delete(job.id);
+    return records.remove(job.id);
+  });
+  running.set(job.id, { job, done });
+  return done;
+}
+
+async function mint(job: Job, site: Site): Promise<Reveal> {
+  if (site.nameRule) {
+    const problem = nameProblem(site.nameRule, job.name);
+    if (problem) throw siteError('invalid', problem, 'Change the name and try again.');
+  }
+  await records.put(job.id, job);
+  const client = scriptingClient(job.tabId, job.origin);
+  let user = await rememberedUser(job.origin, site);
+  if (!user) {
+    const found = await recognise(client);
+    if (found?.site !== site || found.probe.kind !== 'signed-in') {
+      throw siteError('navigated', `This tab no longer shows a signed-in ${site.name}.`, 'Reopen Tokenmint on the site.');
+    }
+    user = found.probe.user;
+  }
+  const minted = await site.mint(client, user, { name: job.name });
+  const reveal: Reveal = {
+    id: job.id,
+    siteId: site.id,
+    siteName: site.name,
+    origin: job.origin,
+    name: minted.name,
+    secret: minted.secret,
+    owner: user.name,
+    createdAt: Date.now(),
+  };
+  // Stored before anyone is told: a popup closed meanwhile finds it here when it opens again.
+  await saveReveal(reveal);
+  return reveal;
+}
+
+/** The mint in flight for this tab, if any. */
+export function runningJob(tabId: number): JobInfo | undefined {
+  for (const { job } of running.values()) if (job.tabId === tabId) return { id: job.id, name: job.name };
+  return undefined;
+}
+
+/** Waits for a mint by id; one that finished while nobody listened is found among the reveals. */
+export async function awaitJob(jobId: string): Promise<Reveal> {
+  const inFlight = running.get(jobId);
+  if (inFlight) return inFlight.done;
+  const reveal = await getReveal(jobId);
+  if (reveal) return reveal;
+  throw siteError('interrupted', 'That token request is no longer running.', 'Check the site’s token list, then try again.');
+}
+
+/**
+ * Records left by a worker that was stopped mid-mint. The site may have made the token without us receiving its
+ * secret; the user is told so once, and the record is dropped.
+ */
+export async function takeInterruptedJobs(origin: string): Promise<JobInfo[]> {
+  const stale = (await records.all()).filter((job) => job.origin === origin && !running.has(job.id));
+  await Promise.all(stale.map((job) => records.remove(job.id)));
+  return stale.map(({ id, name }) => ({ id, name }));
+}

@@ -1,0 +1,72 @@
+import browser from 'webextension-polyfill';
+import { signedOut, siteError, toUserError, type UserError } from '../core/errors.ts';
+import type { TabState } from '../core/messages.ts';
+import { suggestName } from '../core/token.ts';
+import { recognise } from './recognise.ts';
+import { pendingReveals } from './reveals.ts';
+import { runningJob, takeInterruptedJobs } from './mint-jobs.ts';
+import { scriptingClient } from './scripting-client.ts';
+
+/** The web origin a tab shows, null for pages that are not web pages; throws when the extension may not see it. */
+export async function tabOrigin(tabId: number): Promise<string | null> {
+  let url: string | undefined;
+  try {
+    url = (await browser.tabs.get(tabId)).url;
+  } catch {
+    throw siteError('navigated', 'That tab is closed.', 'Open Tokenmint from the site’s tab.');
+  }
+  // No url means no access: neither activeTab (the toolbar button) nor a host permission covers this tab.
+  if (url === undefined) {
+    throw siteError(
+      'no-access',
+      'Tokenmint has no access to this tab.',
+      'Click the Tokenmint button in the toolbar while the site’s tab is in front.',
+    );
+  }
+  return /^https?:\/\//.test(url) ? new URL(url).origin : null;
+}
+
+export async function tabState(tabId: number): Promise<TabState> {
+  const reveals = await pendingReveals();
+  let origin: string | null;
+  try {
+    origin = await tabOrigin(tabId);
+  } catch (error) {
+    return { status: 'failed', origin: '', error: toUserError(error), reveals };
+  }
+  if (!origin) return { status: 'no-page', reveals };
+  try {
+    const found = await recognise(scriptingClient(tabId, origin));
+    if (!found) return { status: 'unsupported', origin, reveals };
+    const site = { id: found.site.id, name: found.site.name };
+    if (found.probe.kind === 'signed-out') {
+      const error = found.probe.reason ?? signedOut(found.site.name, found.site.loginUrl(origin)).user;
+      return { status: 'signed-out', origin, site, error, reveals };
+    }
+    const { user } = found.probe;
+    const rule = found.site.nameRule;
+    const state: TabState = {
+      status: 'ready',
+      origin,
+      site,
+      user,
+      form: rule ? { name: { rule, suggestion: suggestName(new Date()) } } : {},
+      reveals,
+    };
+    const job = runningJob(tabId);
+    if (job) state.job = job;
+    const [interrupted] = await takeInterruptedJobs(origin);
+    if (interrupted) state.notice = interruptedNotice(found.site.name, interrupted.name);
+    return state;
+  } catch (error) {
+    return { status: 'failed', origin, error: toUserError(error), reveals };
+  }
+}
+
+function interruptedNotice(siteName: string, name: string): UserError {
+  return {
+    code: 'interrupted',
+    sentence: `Tokenmint was restarted while making “${name}”; ${siteName} may have made it without Tokenmint receiving its secret.`,
+    next: `Look for “${name}” in the ${siteName} token list and revoke it if it is there.`,
+  };
+}

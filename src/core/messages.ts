@@ -1,0 +1,94 @@
+import type { NameRule } from './name-rule.ts';
+import type { UserError } from './errors.ts';
+import type { Reveal } from './token.ts';
+
+/**
+ * Every message the extension's pages send to the background, declared once: its payload, its answer, and the check
+ * the background runs on the payload before acting on it.
+ */
+
+/** What the popup shows for a tab. */
+export type TabState =
+  | { status: 'no-page'; reveals: Reveal[] } // not a web page (new tab, chrome://, the store)
+  | { status: 'unsupported'; origin: string; reveals: Reveal[] }
+  | { status: 'signed-out'; origin: string; site: SiteInfo; error: UserError; reveals: Reveal[] }
+  | {
+      status: 'ready';
+      origin: string;
+      site: SiteInfo;
+      user: UserInfo;
+      form: MintForm;
+      /** A mint still running for this tab (the popup was closed and reopened meanwhile). */
+      job?: JobInfo;
+      /** Something the user must know from an earlier run, e.g. a mint cut short by a restart. */
+      notice?: UserError;
+      reveals: Reveal[];
+    }
+  | { status: 'failed'; origin: string; error: UserError; reveals: Reveal[] };
+
+export interface SiteInfo {
+  id: string;
+  name: string;
+}
+
+export interface UserInfo {
+  id: string;
+  name: string;
+  org?: string;
+  /** Present when the user may not mint here. */
+  cannotMint?: UserError;
+}
+
+export interface MintForm {
+  /** Absent on sites whose tokens have no name. */
+  name?: { rule: NameRule; suggestion: string };
+}
+
+export interface JobInfo {
+  id: string;
+  name: string;
+}
+
+export interface Messages {
+  'tab-state': { payload: { tabId: number }; answer: TabState };
+  mint: { payload: { tabId: number; origin: string; siteId: string; name: string }; answer: Reveal };
+  'await-job': { payload: { jobId: string }; answer: Reveal };
+  'end-reveal': { payload: { revealId: string }; answer: null };
+}
+
+export type MessageKind = keyof Messages;
+export type Payload<K extends MessageKind> = Messages[K]['payload'];
+export type Answer<K extends MessageKind> = Messages[K]['answer'];
+
+export interface Envelope<K extends MessageKind = MessageKind> {
+  kind: K;
+  payload: Payload<K>;
+}
+
+/** Answers carry either a value or a user-facing error, never an exception. */
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: UserError };
+
+type Check = (value: unknown) => boolean;
+const isString: Check = (value) => typeof value === 'string' && value.length > 0 && value.length <= 2048;
+const isTabId: Check = (value) => Number.isSafeInteger(value) && (value as number) >= 0;
+
+function shape(fields: Record<string, Check>): Check {
+  return (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    Object.keys(value).length === Object.keys(fields).length &&
+    Object.entries(fields).every(([name, check]) => check((value as Record<string, unknown>)[name]));
+}
+
+export const payloadChecks: { [K in MessageKind]: Check } = {
+  'tab-state': shape({ tabId: isTabId }),
+  mint: shape({ tabId: isTabId, origin: isString, siteId: isString, name: (value) => typeof value === 'string' && value.length <= 2048 }),
+  'await-job': shape({ jobId: isString }),
+  'end-reveal': shape({ revealId: isString }),
+};
+
+export function isEnvelope(message: unknown): message is Envelope {
+  if (typeof message !== 'object' || message === null) return false;
+  const { kind, payload } = message as { kind?: unknown; payload?: unknown };
+  return typeof kind === 'string' && Object.hasOwn(payloadChecks, kind) && payloadChecks[kind as MessageKind](payload);
+}

@@ -1,0 +1,21 @@
+import browser from 'webextension-polyfill';
+import type { Answer, Envelope, MessageKind, Payload, Reply } from './messages.ts';
+
+/** Sends a typed message to the background; a background that is gone answers like any other failure. */
+export async function send<K extends MessageKind>(kind: K, payload: Payload<K>): Promise<Reply<Answer<K>>> {
+  const envelope: Envelope<K> = { kind, payload };
+  try {
+    const reply = (await browser.runtime.sendMessage(envelope)) as Reply<Answer<K>> | undefined;
+    if (reply) return reply;
+  } catch {
+    // the worker was stopped mid-answer: reported below
+  }
+  return {
+    ok: false,
+    error: {
+      code: 'interrupted',
+      sentence: 'Tokenmint’s background stopped before it answered.',
+      next: 'Close and reopen Tokenmint; a token made meanwhile is shown there.',
+    },
+  };
+}

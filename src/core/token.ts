@@ -1,0 +1,40 @@
+/** What the extension knows about tokens, and the only ways a secret is turned into text for display. */
+
+/** A freshly minted credential waiting for the user to copy or dismiss it; lives only in `storage.session`. */
+export interface Reveal {
+  id: string;
+  siteId: string;
+  siteName: string;
+  origin: string;
+  /** The token's name or id on the site. */
+  name: string;
+  /** Exactly what a client sends (e.g. a GoodData bearer token). */
+  secret: string;
+  /** Who the token acts as, for display. */
+  owner: string;
+  createdAt: number;
+}
+
+/** A token as the site lists it; never holds a secret. */
+export interface SiteToken {
+  id: string;
+  name: string;
+  createdAt?: string;
+  expiresAt?: string;
+  lastUsedAt?: string;
+  scopes?: string[];
+}
+
+/** First 4 and last 4 characters; short secrets are hidden entirely, since 8 visible characters would be most of them. */
+export function mask(secret: string): string {
+  return secret.length < 16 ? '••••••••' : `${secret.slice(0, 4)}…${secret.slice(-4)}`;
+}
+
+/** A readable, unique-enough default name: the date plus 4 random characters from a 36-character alphabet. */
+export function suggestName(now: Date, random: () => number = Math.random): string {
+  const day = now.toISOString().slice(0, 10).replaceAll('-', '');
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  let tail = '';
+  for (let i = 0; i < 4; i++) tail += alphabet[Math.floor(random() * alphabet.length)];
+  return `tokenmint-${day}-${tail}`;
+}

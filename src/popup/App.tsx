@@ -1,0 +1,107 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { UserError } from '../core/errors.ts';
+import type { Reply, TabState } from '../core/messages.ts';
+import { send } from '../core/send.ts';
+import type { Reveal } from '../core/token.ts';
+import { ErrorAlert } from './ErrorAlert.tsx';
+import { MintForm } from './MintForm.tsx';
+import { RevealCard } from './RevealCard.tsx';
+import { openInTab, targetTabId } from './target-tab.ts';
+
+type View =
+  | { kind: 'loading' }
+  | { kind: 'failed'; error: UserError }
+  | { kind: 'tab'; tabId: number; state: TabState };
+
+export function App() {
+  const [view, setView] = useState<View>({ kind: 'loading' });
+  const [reveals, setReveals] = useState<Reveal[]>([]);
+  const [working, setWorking] = useState(false);
+  const [mintError, setMintError] = useState<UserError | null>(null);
+
+  async function load() {
+    const tabId = await targetTabId();
+    if (tabId === undefined) {
+      setView({ kind: 'failed', error: { code: 'no-access', sentence: 'There is no tab to work on.', next: 'Open a site, then Tokenmint.' } });
+      return;
+    }
+    const reply = await send('tab-state', { tabId });
+    if (!reply.ok) return setView({ kind: 'failed', error: reply.error });
+    setView({ kind: 'tab', tabId, state: reply.value });
+    setReveals(reply.value.reveals);
+    // Reopened while a mint is still running: wait for it here as if the popup had never closed.
+    if (reply.value.status === 'ready' && reply.value.job) void finish(send('await-job', { jobId: reply.value.job.id }));
+  }
+
+  async function finish(pending: Promise<Reply<Reveal>>) {
+    setWorking(true);
+    setMintError(null);
+    const reply = await pending;
+    setWorking(false);
+    if (reply.ok) setReveals((list) => [...list.filter((r) => r.id !== reply.value.id), reply.value]);
+    else setMintError(reply.error);
+  }
+
+  async function done(reveal: Reveal) {
+    await send('end-reveal', { revealId: reveal.id });
+    const rest = reveals.filter((r) => r.id !== reveal.id);
+    setReveals(rest);
+    // A fresh name suggestion and the live user for the next token.
+    if (rest.length === 0) await load();
+  }
+
+  useEffect(() => {
+    void load();
+  }, []);
+
+  const [reveal] = reveals;
+  if (reveal) return <RevealCard key={reveal.id} reveal={reveal} onDone={() => void done(reveal)} />;
+  if (view.kind === 'loading') return <p class="muted">Looking at this tab…</p>;
+  if (view.kind === 'failed') return <ErrorAlert error={view.error} />;
+
+  const { state, tabId } = view;
+  const follow = (url: string) => void openInTab(tabId, url);
+  switch (state.status) {
+    case 'no-page':
+      return <p class="muted">Open a site’s tab, then Tokenmint, to make a token there.</p>;
+    case 'unsupported':
+      return (
+        <section>
+          <h1>Not a supported site</h1>
+          <p>Tokenmint does not recognise {new URL(state.origin).host} as a site it can make tokens on.</p>
+          <p class="muted">It works on GoodData where you are signed in.</p>
+        </section>
+      );
+    case 'failed':
+      return <ErrorAlert error={state.error} onLink={follow} />;
+    case 'signed-out':
+      return (
+        <section>
+          <h1>{state.site.name}</h1>
+          <ErrorAlert error={state.error} onLink={follow} />
+        </section>
+      );
+    case 'ready':
+      return (
+        <section>
+          <h1>{state.site.name}</h1>
+          <p class="user">
+            Signed in as <strong>{state.user.name}</strong>
+            {state.user.org && <> · {state.user.org}</>}
+          </p>
+          <p class="muted host">{new URL(state.origin).host}</p>
+          {state.notice && <ErrorAlert error={state.notice} />}
+          <MintForm
+            form={state.form}
+            initialName={state.job?.name}
+            user={state.user}
+            working={working}
+            error={mintError}
+            onGenerate={(name) =>
+              void finish(send('mint', { tabId, origin: state.origin, siteId: state.site.id, name }))
+            }
+          />
+        </section>
+      );
+  }
+}

@@ -1,0 +1,55 @@
+import { useState } from 'preact/hooks';
+import type { Reveal } from '../core/token.ts';
+
+interface Props {
+  reveal: Reveal;
+  onDone: () => void;
+}
+
+type CopyState = 'idle' | 'copied' | 'failed';
+
+/** The one place a secret is shown in full. */
+export function RevealCard({ reveal, onDone }: Props) {
+  const [copy, setCopy] = useState<CopyState>('idle');
+
+  async function copyToken() {
+    try {
+      await navigator.clipboard.writeText(reveal.secret);
+      setCopy('copied');
+    } catch {
+      setCopy('failed');
+    }
+  }
+
+  return (
+    <section class="reveal" aria-labelledby="reveal-title">
+      <h2 id="reveal-title">Token “{reveal.name}” is ready</h2>
+      <p class="meta">
+        {reveal.siteName} · {new URL(reveal.origin).host} · acts as {reveal.owner}
+      </p>
+      <label for="new-token">New token</label>
+      <input
+        id="new-token"
+        class="secret"
+        readOnly
+        value={reveal.secret}
+        autoComplete="off"
+        spellcheck={false}
+        onFocus={(event) => event.currentTarget.select()}
+      />
+      <p class="warning">{reveal.siteName} shows this token only once. Copy it now; it stays here until you press Done.</p>
+      <div class="actions">
+        <button type="button" class="primary" onClick={copyToken}>
+          Copy
+        </button>
+        <button type="button" onClick={onDone}>
+          Done
+        </button>
+      </div>
+      <p role="status" class="status">
+        {copy === 'copied' && 'Copied to the clipboard.'}
+        {copy === 'failed' && 'Could not copy: select the token and press Ctrl+C.'}
+      </p>
+    </section>
+  );
+}
