@@ -1,14 +1,23 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast unit tests (Node, parallel) and e2e tests that drive one Chromium each and so run one file at
-// a time on these 2-core machines.
+// Three projects: fast unit tests (Node, parallel); checks of the built extension; e2e tests that drive one Chromium
+// each and so run one file at a time on these 2-core machines.
 export default defineConfig({
   test: {
+    // The plain "N passed, N failed" closing line CI reads; the default reporter stays for people.
+    reporters: ['default', './test/summary-reporter.ts'],
     projects: [
       {
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/sites/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'build',
+          include: ['test/build/**/*.test.ts'],
           environment: 'node',
         },
       },

@@ -3,23 +3,13 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { chromiumPath, quietChromiumArgs } from '../test/e2e/extension.ts';
 
 const iconsDir = fileURLToPath(new URL('../icons/', import.meta.url));
 const sizes = [16, 32, 48, 128];
 
 const svg = await readFile(`${iconsDir}icon.svg`, 'utf8');
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: quietChromiumArgs });
 try {
   for (const size of sizes) {
     const page = await browser.newPage({ viewport: { width: size, height: size }, deviceScaleFactor: 1 });

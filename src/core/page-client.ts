@@ -24,7 +24,7 @@ export function responseOf(origin: string, outcome: PageOutcome, timeoutMs: numb
     case 'timeout':
       return fail(
         'timeout',
-        `${host} did not answer within ${Math.round(timeoutMs / 1000)} seconds.`,
+        `${host} did not answer within ${seconds(timeoutMs)}.`,
         'Check that the site works in the tab, then try again.',
       );
     case 'off-origin':
@@ -32,6 +32,11 @@ export function responseOf(origin: string, outcome: PageOutcome, timeoutMs: numb
     case 'network':
       return fail('network', `${host} could not be reached.`, 'Check your connection and that the site loads, then try again.');
   }
+}
+
+function seconds(ms: number): string {
+  const value = ms >= 1000 ? Math.round(ms / 1000) : ms / 1000;
+  return value === 1 ? '1 second' : `${value} seconds`;
 }
 
 function fail(...args: Parameters<typeof siteError>): never {

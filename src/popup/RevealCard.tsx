@@ -28,10 +28,12 @@ export function RevealCard({ reveal, onDone }: Props) {
         {reveal.siteName} · {new URL(reveal.origin).host} · acts as {reveal.owner}
       </p>
       <label for="new-token">New token</label>
-      <input
+      {/* A wrapping box: the whole credential stays visible, so it can be checked by eye before it is used. */}
+      <textarea
         id="new-token"
         class="secret"
         readOnly
+        rows={3}
         value={reveal.secret}
         autoComplete="off"
         spellcheck={false}

@@ -1,4 +1,13 @@
 import { render } from 'preact';
 import { App } from './App.tsx';
 
-render(<App />, document.getElementById('app')!);
+render(
+  <>
+    <header class="brand">
+      <img src="/icons/icon-16.png" width={16} height={16} alt="" />
+      Tokenmint
+    </header>
+    <App />
+  </>,
+  document.getElementById('app')!,
+);

@@ -1,5 +1,5 @@
 import { SiteError, signedOut, siteError } from '../core/errors.ts';
-import { commonFailure, errorDetail, isRecord, jsonOrUndefined, readJson, unexpectedAnswer } from '../core/http.ts';
+import { commonFailure, errorDetail, isRecord, jsonOrUndefined, looksLikeHtml, readJson, unexpectedAnswer } from '../core/http.ts';
 import type { PageClient } from '../core/page-client.ts';
 import type { HttpMethod, PageResponse } from '../core/page-request.ts';
 import type { SiteToken } from '../core/token.ts';
@@ -126,7 +126,9 @@ function isNotMember(response: PageResponse): boolean {
 async function exists(client: PageClient, user: SiteUser, tokenId: string): Promise<boolean | undefined> {
   try {
     const response = await call(client, 'GET', tokensPath(user, tokenId));
-    if (response.status === 200) return true;
+    // Only GoodData's own answer counts: a proxy's or sign-in page's 200 proves nothing.
+    const body = jsonOrUndefined(response.body);
+    if (response.status === 200 && isRecord(body) && isRecord(body.data) && body.data.id === tokenId) return true;
     if (response.status === 404) return false;
   } catch {
     // unknown: the caller reports the original failure
@@ -147,7 +149,8 @@ async function settleUnclearCreate(client: PageClient, user: SiteUser, name: str
   const found = await exists(client, user, name);
   if (found) throw orphaned(name);
   if (found === undefined) {
-    throw siteError(cause.user.code, cause.user.sentence, `Check the GoodData token list for “${name}” before you try again.`);
+    const next = `Check the GoodData token list for “${name}” before you try again.`;
+    throw siteError(cause.user.code, cause.user.sentence, next, cause.user.link);
   }
   throw cause;
 }
@@ -201,34 +204,33 @@ export const gooddata: Site = {
       if (isUnclear(error)) return settleUnclearCreate(client, user, name, error);
       throw error;
     }
-    let body: unknown;
-    try {
-      body = readJson(NAME, response);
-    } catch {
-      // The site says it made the token, but the answer is unreadable: the secret is lost.
-      throw orphaned(name);
-    }
+    // A success we cannot read may be a proxy's page rather than GoodData's answer: the token list decides.
+    const body = looksLikeHtml(response) ? undefined : jsonOrUndefined(response.body);
     const data = isRecord(body) && isRecord(body.data) ? body.data : undefined;
     const secret = data && isRecord(data.attributes) ? data.attributes.bearerToken : undefined;
-    if (typeof secret !== 'string' || !secret) throw orphaned(name);
+    if (typeof secret !== 'string' || !secret) {
+      return settleUnclearCreate(client, user, name, unexpectedAnswer(NAME, response));
+    }
     const id = typeof data?.id === 'string' && data.id ? data.id : name;
     return { id, name: id, secret };
   },
 
   async list(client, user) {
-    const tokens: SiteToken[] = [];
+    const tokens = new Map<string, SiteToken>();
     // links.next is present even on the last page: only a short page ends the list.
     for (let page = 0; page < MAX_PAGES; page++) {
       const response = await call(client, 'GET', `${tokensPath(user)}?page=${page}&size=${PAGE_SIZE}&sort=id,asc`);
       if (response.status !== 200) throw failure(client, response);
       const body = readJson(NAME, response);
       if (!isRecord(body) || !Array.isArray(body.data)) throw unexpectedAnswer(NAME, response);
+      const before = tokens.size;
       for (const item of body.data) {
-        if (isRecord(item) && typeof item.id === 'string') tokens.push({ id: item.id, name: item.id });
+        if (isRecord(item) && typeof item.id === 'string') tokens.set(item.id, { id: item.id, name: item.id });
       }
-      if (body.data.length < PAGE_SIZE) break;
+      // A full page with nothing new means the server ignores `page`: stop rather than loop over the same tokens.
+      if (body.data.length < PAGE_SIZE || tokens.size === before) break;
     }
-    return tokens;
+    return [...tokens.values()];
   },
 
   async revoke(client, user, tokenId) {

@@ -7,6 +7,7 @@ import { chromium, type BrowserContext, type Page, type Worker } from 'playwrigh
 /** Debian's Chromium with the test build loaded, plus what tests need to look inside it. */
 export interface Extension {
   context: BrowserContext;
+  /** The service worker; after stopWorker() it speaks for the restarted one (Playwright keeps one handle). */
   worker: Worker;
   id: string;
   /** Every console line of every page and of the service worker, for the "no secret in a log" checks. */
@@ -16,6 +17,13 @@ export interface Extension {
   tabIdOf(page: Page): Promise<number>;
   /** Everything the extension keeps in one storage area, as JSON text. */
   storageText(area: 'local' | 'sync' | 'session'): Promise<string>;
+  /**
+   * Stops the service worker the way the browser does when it idles; the next extension event starts a new one.
+   * Evaluating in the worker before something wakes it (e.g. opening the popup) waits forever.
+   */
+  stopWorker(): Promise<void>;
+  /** Whether the running worker started after the last stopWorker(), i.e. lost all its memory. */
+  workerIsFresh(): Promise<boolean>;
   /** Signs out of every site and forgets what the extension keeps, so each test starts afresh. */
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -23,21 +31,36 @@ export interface Extension {
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export async function launchExtension(dist = resolve('dist-test')): Promise<Extension> {
+/** Flags for a browser on a machine with no network: without them Chromium keeps calling out, and failing. */
+export const quietChromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export interface LaunchOptions {
+  /** false opens a browser window (needs a display); true by default. */
+  headless?: boolean;
+}
+
+export async function launchExtension(
+  dist = resolve('dist-test'),
+  { headless = true }: LaunchOptions = {},
+): Promise<Extension> {
   const profile = await mkdtemp(join(tmpdir(), 'tokenmint-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath,
-    headless: true,
-    args: [
-      `--disable-extensions-except=${dist}`,
-      `--load-extension=${dist}`,
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    headless,
+    // A window follows its own size; headless pages keep Playwright's fixed viewport.
+    viewport: headless ? undefined : null,
+    // Whoever launched it closes it (npm start removes the profile on Ctrl+C); Playwright's handlers would exit first.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+    args: [`--disable-extensions-except=${dist}`, `--load-extension=${dist}`, ...quietChromiumArgs],
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const id = new URL(worker.url()).host;
@@ -67,6 +90,19 @@ export async function launchExtension(dist = resolve('dist-test')): Promise<Exte
     },
     async storageText(area) {
       return worker.evaluate(async (area) => JSON.stringify(await chrome.storage[area].get(null)), area);
+    },
+    async stopWorker() {
+      await worker.evaluate(() => {
+        (self as { stale?: boolean }).stale = true;
+      });
+      const page = context.pages()[0] ?? (await context.newPage());
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('ServiceWorker.enable');
+      await cdp.send('ServiceWorker.stopAllWorkers');
+      await cdp.detach();
+    },
+    async workerIsFresh() {
+      return worker.evaluate(() => !(self as { stale?: boolean }).stale);
     },
     async reset() {
       await context.clearCookies();

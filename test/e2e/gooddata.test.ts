@@ -151,6 +151,15 @@ describe('popup on GoodData', () => {
     expect(shown).toBe(site.tokens('demo').find((t) => t.id === 'e2e-reopen')?.bearerToken);
   });
 
+  test('a token not yet dismissed survives the service worker being stopped', async () => {
+    const tabId = await ext.tabIdOf(await signedInTab());
+    const secret = await generate(await ext.openPopup(tabId), 'e2e-restart');
+    await ext.stopWorker();
+    const reopened = await ext.openPopup(tabId);
+    expect(await reopened.getByRole('textbox', { name: 'New token' }).inputValue()).toBe(secret);
+    expect(await ext.workerIsFresh()).toBe(true);
+  });
+
   test('a duplicate name is refused with a next step, and nothing else is made', async () => {
     const popup = await popupFor(await signedInTab());
     await generate(popup, 'e2e-twice');

@@ -1,0 +1,69 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { pageFiles, pageSize } from './bundle.ts';
+
+/** Checks of what `npm run build` and `npm run build:test` emit; `npm test` builds both first. */
+
+const dist = resolve('dist');
+const distTest = resolve('dist-test');
+
+function manifestOf(dir: string): Record<string, unknown> {
+  const file = resolve(dir, 'manifest.json');
+  if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build and npm run build:test first`);
+  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+}
+
+describe('production manifest', () => {
+  const manifest = manifestOf(dist);
+
+  test('asks for exactly the permissions of DESIGN.md, and no host at install time', () => {
+    expect(manifest.permissions).toEqual(['activeTab', 'scripting', 'storage', 'clipboardWrite', 'offscreen', 'alarms']);
+    expect(manifest.optional_host_permissions).toEqual(['https://*/*', 'http://*/*']);
+    for (const key of ['host_permissions', 'content_scripts', 'web_accessible_resources', 'externally_connectable']) {
+      expect(manifest, key).not.toHaveProperty(key);
+    }
+  });
+
+  test('takes its version from package.json', () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(manifest.version).toBe(pkg.version);
+  });
+
+  test('locks extension pages to their own scripts', () => {
+    expect(manifest.content_security_policy).toEqual({
+      extension_pages: "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    });
+  });
+
+  test('ships every icon it names, at the size it names', () => {
+    const icons = manifest.icons as Record<string, string>;
+    expect(Object.keys(icons)).toEqual(['16', '32', '48', '128']);
+    for (const [size, path] of Object.entries(icons)) {
+      const png = readFileSync(resolve(dist, path));
+      // PNG IHDR: width and height as big-endian 32-bit integers at bytes 16 and 20.
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)], path).toEqual([Number(size), Number(size)]);
+    }
+  });
+});
+
+describe('test manifest', () => {
+  test('differs from production only by the loopback hosts the emulated sites run on', () => {
+    const { host_permissions: hosts, ...rest } = manifestOf(distTest);
+    expect(hosts).toEqual(['http://127.0.0.1/*', 'http://localhost/*']);
+    expect(rest).toEqual(manifestOf(dist));
+  });
+});
+
+describe('bundle sizes', () => {
+  test('the popup loads its script, the shared chunk and its style, and stays within 15 kB gzip', () => {
+    const files = pageFiles(dist, 'src/popup/index.html');
+    expect(files.some((file) => file.endsWith('.css'))).toBe(true);
+    expect(files.filter((file) => file.endsWith('.js')).length).toBeGreaterThanOrEqual(1);
+    expect(pageSize(dist, 'src/popup/index.html').gzip).toBeLessThanOrEqual(15_000);
+  });
+
+  test('the service worker stays small: it starts on every wake-up', () => {
+    expect(pageSize(dist, 'service-worker-loader.js').gzip).toBeLessThanOrEqual(12_000);
+  });
+});

@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+/** What one extension page really loads: its HTML's scripts and styles, and every module those import statically. */
+export function pageFiles(dist: string, entry: string): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    if (!file.endsWith('.js')) return;
+    const code = readFileSync(join(dist, file), 'utf8');
+    for (const [, spec] of code.matchAll(/(?:from|import)\s*["']\.\/([^"']+)["']/g)) {
+      visit(join(file, '..', spec!));
+    }
+  };
+  if (entry.endsWith('.html')) {
+    const html = readFileSync(join(dist, entry), 'utf8');
+    for (const [, ref] of html.matchAll(/(?:src|href)="\/([^"]+\.(?:js|css))"/g)) visit(ref!);
+  } else {
+    visit(entry);
+  }
+  return [...seen];
+}
+
+export interface Size {
+  raw: number;
+  gzip: number;
+}
+
+/** Raw and gzip bytes of the files a page loads, each file compressed on its own as a server or store would. */
+export function pageSize(dist: string, entry: string): Size {
+  return pageFiles(dist, entry).reduce(
+    (total, file) => {
+      const bytes = readFileSync(join(dist, file));
+      return { raw: total.raw + bytes.length, gzip: total.gzip + gzipSync(bytes, { level: 9 }).length };
+    },
+    { raw: 0, gzip: 0 },
+  );
+}
