@@ -32,7 +32,11 @@ const handlers: Handlers = {
 
 const refused: Reply<never> = {
   ok: false,
-  error: { code: 'internal', sentence: 'Tokenmint refused a request from outside the extension.', next: 'None.' },
+  error: {
+    code: 'internal',
+    sentence: 'Tokenmint refused a request from outside the extension.',
+    next: 'Use Tokenmint from its toolbar button.',
+  },
 };
 
 async function dispatch<K extends MessageKind>(kind: K, payload: Payload<K>): Promise<Reply<Answer<K>>> {

@@ -100,6 +100,7 @@ export function App() {
             onGenerate={(name) =>
               void finish(send('mint', { tabId, origin: state.origin, siteId: state.site.id, name }))
             }
+            onLink={follow}
           />
         </section>
       );

@@ -12,9 +12,11 @@ interface Props {
   working: boolean;
   error: UserError | null;
   onGenerate: (name: string) => void;
+  /** Follows an alert's link (e.g. Sign in after the session expired) in the site's tab. */
+  onLink: (url: string) => void;
 }
 
-export function MintForm({ form, initialName, user, working, error, onGenerate }: Props) {
+export function MintForm({ form, initialName, user, working, error, onGenerate, onLink }: Props) {
   const [name, setName] = useState(initialName ?? form.name?.suggestion ?? '');
   const problem = form.name ? nameProblem(form.name.rule, name) : null;
   const blocked = Boolean(user.cannotMint) || problem !== null;
@@ -38,6 +40,7 @@ export function MintForm({ form, initialName, user, working, error, onGenerate }
             maxLength={form.name.rule.maxLength}
             autoComplete="off"
             spellcheck={false}
+            autoFocus
             disabled={working}
             aria-invalid={problem !== null}
             aria-describedby="token-name-hint"
@@ -49,7 +52,7 @@ export function MintForm({ form, initialName, user, working, error, onGenerate }
         </div>
       )}
       {user.cannotMint && <ErrorAlert error={user.cannotMint} />}
-      {error && <ErrorAlert error={error} />}
+      {error && <ErrorAlert error={error} onLink={onLink} />}
       <button type="submit" class="primary" disabled={blocked || working}>
         {working ? 'Generating…' : 'Generate token'}
       </button>

@@ -41,7 +41,7 @@ export function RevealCard({ reveal, onDone }: Props) {
       />
       <p class="warning">{reveal.siteName} shows this token only once. Copy it now; it stays here until you press Done.</p>
       <div class="actions">
-        <button type="button" class="primary" onClick={copyToken}>
+        <button type="button" class="primary" autoFocus onClick={copyToken}>
           Copy
         </button>
         <button type="button" onClick={onDone}>
