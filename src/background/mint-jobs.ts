@@ -2,7 +2,7 @@ import { siteError } from '../core/errors.ts';
 import type { JobInfo } from '../core/messages.ts';
 import { nameProblem } from '../core/name-rule.ts';
 import type { Reveal } from '../core/token.ts';
-import type { Site } from '../sites/types.ts';
+import type { MintInput, Site } from '../sites/types.ts';
 import { recognise, rememberedUser } from './recognise.ts';
 import { saveReveal, getReveal } from './reveals.ts';
 import { scriptingClient } from './scripting-client.ts';
@@ -19,30 +19,30 @@ interface Job extends JobInfo {
 const records = sessionRecords<Job>('job');
 const running = new Map<string, { job: Job; done: Promise<Reveal> }>();
 
-export interface MintOrder {
+export interface MintJobOrder {
   tabId: number;
   origin: string;
   site: Site;
-  name: string;
+  input: MintInput;
 }
 
 /**
  * Mints one token. The same name on the same origin while a mint is in flight joins that mint instead of making a
  * second token (a double click, or a popup reopened and clicked again).
  */
-export function startMint(order: MintOrder): Promise<Reveal> {
+export function startMint(order: MintJobOrder): Promise<Reveal> {
   for (const { job, done } of running.values()) {
-    if (job.origin === order.origin && job.siteId === order.site.id && job.name === order.name) return done;
+    if (job.origin === order.origin && job.siteId === order.site.id && job.name === order.input.name) return done;
   }
   const job: Job = {
     id: crypto.randomUUID(),
-    name: order.name,
+    name: order.input.name,
     tabId: order.tabId,
     origin: order.origin,
     siteId: order.site.id,
     startedAt: Date.now(),
   };
-  const done = mint(job, order.site).finally(() => {
+  const done = mint(job, order.site, order.input).finally(() => {
     running.delete(job.id);
     return records.remove(job.id);
   });
@@ -50,7 +50,7 @@ export function startMint(order: MintOrder): Promise<Reveal> {
   return done;
 }
 
-async function mint(job: Job, site: Site): Promise<Reveal> {
+async function mint(job: Job, site: Site, input: MintInput): Promise<Reveal> {
   if (site.nameRule) {
     const problem = nameProblem(site.nameRule, job.name);
     if (problem) throw siteError('invalid', problem, 'Change the name and try again.');
@@ -65,7 +65,7 @@ async function mint(job: Job, site: Site): Promise<Reveal> {
     }
     user = found.probe.user;
   }
-  const minted = await site.mint(client, user, { name: job.name });
+  const minted = await site.mint(client, user, input);
   const reveal: Reveal = {
     id: job.id,
     siteId: site.id,

@@ -12,14 +12,14 @@ type Handlers = { [K in MessageKind]: (payload: Payload<K>) => Promise<Answer<K>
 const handlers: Handlers = {
   'tab-state': ({ tabId }) => tabState(tabId),
 
-  async mint({ tabId, origin, siteId, name }) {
+  async mint({ tabId, origin, siteId, ...input }) {
     const site = siteById(siteId);
     if (!site) throw siteError('internal', 'Tokenmint does not know that site.', 'Reopen Tokenmint on the site.');
     // The tab may have left the site between the popup opening and the click.
     if ((await tabOrigin(tabId)) !== origin) {
       throw siteError('navigated', `The tab is no longer on ${new URL(origin).host}.`, 'Go back to the site and try again.');
     }
-    return startMint({ tabId, origin, site, name });
+    return startMint({ tabId, origin, site, input });
   },
 
   'await-job': ({ jobId }) => awaitJob(jobId),

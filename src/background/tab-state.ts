@@ -1,7 +1,8 @@
 import browser from 'webextension-polyfill';
 import { signedOut, siteError, toUserError, type UserError } from '../core/errors.ts';
-import type { TabState } from '../core/messages.ts';
+import type { MintForm, TabState } from '../core/messages.ts';
 import { suggestName } from '../core/token.ts';
+import { sites } from '../sites/index.ts';
 import { recognise } from './recognise.ts';
 import { pendingReveals } from './reveals.ts';
 import { runningJob, takeInterruptedJobs } from './mint-jobs.ts';
@@ -36,8 +37,9 @@ export async function tabState(tabId: number): Promise<TabState> {
   }
   if (!origin) return { status: 'no-page', reveals };
   try {
-    const found = await recognise(scriptingClient(tabId, origin));
-    if (!found) return { status: 'unsupported', origin, reveals };
+    const client = scriptingClient(tabId, origin);
+    const found = await recognise(client);
+    if (!found) return { status: 'unsupported', origin, siteNames: sites.map((site) => site.name), reveals };
     const site = { id: found.site.id, name: found.site.name };
     if (found.probe.kind === 'signed-out') {
       const error = found.probe.reason ?? signedOut(found.site.name, found.site.loginUrl(origin)).user;
@@ -45,14 +47,9 @@ export async function tabState(tabId: number): Promise<TabState> {
     }
     const { user } = found.probe;
     const rule = found.site.nameRule;
-    const state: TabState = {
-      status: 'ready',
-      origin,
-      site,
-      user,
-      form: rule ? { name: { rule, suggestion: suggestName(new Date()) } } : {},
-      reveals,
-    };
+    const form: MintForm = (await found.site.form?.(client, user)) ?? {};
+    if (rule) form.name = { rule, suggestion: suggestName(new Date()) };
+    const state: TabState = { status: 'ready', origin, site, user, form, reveals };
     const job = runningJob(tabId);
     if (job) state.job = job;
     const [interrupted] = await takeInterruptedJobs(origin);

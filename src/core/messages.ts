@@ -1,4 +1,5 @@
 import type { NameRule } from './name-rule.ts';
+import type { FormSpec, MintInput } from '../sites/types.ts';
 import type { UserError } from './errors.ts';
 import type { Reveal } from './token.ts';
 
@@ -10,7 +11,7 @@ import type { Reveal } from './token.ts';
 /** What the popup shows for a tab. */
 export type TabState =
   | { status: 'no-page'; reveals: Reveal[] } // not a web page (new tab, chrome://, the store)
-  | { status: 'unsupported'; origin: string; reveals: Reveal[] }
+  | { status: 'unsupported'; origin: string; siteNames: string[]; reveals: Reveal[] }
   | { status: 'signed-out'; origin: string; site: SiteInfo; error: UserError; reveals: Reveal[] }
   | {
       status: 'ready';
@@ -39,9 +40,16 @@ export interface UserInfo {
   cannotMint?: UserError;
 }
 
-export interface MintForm {
+export interface MintForm extends FormSpec {
   /** Absent on sites whose tokens have no name. */
   name?: { rule: NameRule; suggestion: string };
+}
+
+/** What the popup sends to mint: the tab and site it saw, and the form's values. */
+export interface MintOrder extends MintInput {
+  tabId: number;
+  origin: string;
+  siteId: string;
 }
 
 export interface JobInfo {
@@ -51,7 +59,7 @@ export interface JobInfo {
 
 export interface Messages {
   'tab-state': { payload: { tabId: number }; answer: TabState };
-  mint: { payload: { tabId: number; origin: string; siteId: string; name: string }; answer: Reveal };
+  mint: { payload: MintOrder; answer: Reveal };
   'await-job': { payload: { jobId: string }; answer: Reveal };
   'end-reveal': { payload: { revealId: string }; answer: null };
 }
@@ -69,8 +77,12 @@ export interface Envelope<K extends MessageKind = MessageKind> {
 export type Reply<T> = { ok: true; value: T } | { ok: false; error: UserError };
 
 type Check = (value: unknown) => boolean;
-const isString: Check = (value) => typeof value === 'string' && value.length > 0 && value.length <= 2048;
+const isText: Check = (value) => typeof value === 'string' && value.length <= 2048;
+const isString: Check = (value) => isText(value) && (value as string).length > 0;
 const isTabId: Check = (value) => Number.isSafeInteger(value) && (value as number) >= 0;
+const isIdList: Check = (value) => Array.isArray(value) && value.length <= 256 && value.every(isString);
+const isDays: Check = (value) => value === null || (Number.isSafeInteger(value) && Math.abs(value as number) <= 100_000);
+const isFlag: Check = (value) => typeof value === 'boolean';
 
 function shape(fields: Record<string, Check>): Check {
   return (value) =>
@@ -82,7 +94,17 @@ function shape(fields: Record<string, Check>): Check {
 
 export const payloadChecks: { [K in MessageKind]: Check } = {
   'tab-state': shape({ tabId: isTabId }),
-  mint: shape({ tabId: isTabId, origin: isString, siteId: isString, name: (value) => typeof value === 'string' && value.length <= 2048 }),
+  mint: shape({
+    tabId: isTabId,
+    origin: isString,
+    siteId: isString,
+    name: isText,
+    description: isText,
+    scopes: isIdList,
+    groups: isIdList,
+    expiresInDays: isDays,
+    replace: isFlag,
+  }),
   'await-job': shape({ jobId: isString }),
   'end-reveal': shape({ revealId: isString }),
 };

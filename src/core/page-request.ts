@@ -11,6 +11,11 @@ export interface PageRequest {
   path: string;
   headers?: Record<string, string>;
   body?: string;
+  /**
+   * Copies a readable cookie of the site into a request header, as the site's own UI does for its XSRF defence
+   * (CDS: cookie `xsrf_token` → header `X-XSRF-TOKEN`). Read in the tab, so the value never leaves it otherwise.
+   */
+  echoCookie?: { cookie: string; header: string };
   /** `omit` sends no cookies: used to prove a token works on its own. */
   credentials?: 'include' | 'omit';
   timeoutMs?: number;
@@ -36,12 +41,18 @@ export async function runInPage(
   if (location.origin !== origin) return { ok: false, failure: 'navigated' };
   const url = new URL(request.path, origin);
   if (url.origin !== origin) return { ok: false, failure: 'off-origin' };
+  const headers: Record<string, string> = { ...request.headers };
+  if (request.echoCookie) {
+    const prefix = `${request.echoCookie.cookie}=`;
+    const found = document.cookie.split('; ').find((pair) => pair.startsWith(prefix));
+    if (found) headers[request.echoCookie.header] = decodeURIComponent(found.slice(prefix.length));
+  }
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), request.timeoutMs);
   try {
     const response = await fetch(url, {
       method: request.method,
-      headers: request.headers,
+      headers,
       body: request.body,
       credentials: request.credentials ?? 'include',
       redirect: 'manual',
@@ -49,11 +60,11 @@ export async function runInPage(
       signal: controller.signal,
     });
     const body = await response.text();
-    const headers: Record<string, string> = {};
+    const answered: Record<string, string> = {};
     response.headers.forEach((value, name) => {
-      headers[name] = value;
+      answered[name] = value;
     });
-    return { ok: true, response: { status: response.status, headers, body } };
+    return { ok: true, response: { status: response.status, headers: answered, body } };
   } catch {
     return { ok: false, failure: controller.signal.aborted ? 'timeout' : 'network' };
   } finally {

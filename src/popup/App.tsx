@@ -69,7 +69,7 @@ export function App() {
         <section>
           <h1>Not a supported site</h1>
           <p>Tokenmint does not recognise {new URL(state.origin).host} as a site it can make tokens on.</p>
-          <p class="muted">It works on GoodData where you are signed in.</p>
+          <p class="muted">It works where you are signed in to {listed(state.siteNames)}.</p>
         </section>
       );
     case 'failed':
@@ -97,12 +97,15 @@ export function App() {
             user={state.user}
             working={working}
             error={mintError}
-            onGenerate={(name) =>
-              void finish(send('mint', { tabId, origin: state.origin, siteId: state.site.id, name }))
-            }
+            onGenerate={(input) => void finish(send('mint', { tabId, origin: state.origin, siteId: state.site.id, ...input }))}
             onLink={follow}
           />
         </section>
       );
   }
+}
+
+/** "A, B and C" */
+function listed(names: string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { UserError } from '../core/errors.ts';
 import type { MintForm as Form, UserInfo } from '../core/messages.ts';
 import { nameProblem } from '../core/name-rule.ts';
+import type { Choice, MintInput } from '../sites/types.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
 
 interface Props {
@@ -11,46 +12,115 @@ interface Props {
   user: UserInfo;
   working: boolean;
   error: UserError | null;
-  onGenerate: (name: string) => void;
+  onGenerate: (input: MintInput) => void;
   /** Follows an alert's link (e.g. Sign in after the session expired) in the site's tab. */
   onLink: (url: string) => void;
 }
 
 export function MintForm({ form, initialName, user, working, error, onGenerate, onLink }: Props) {
   const [name, setName] = useState(initialName ?? form.name?.suggestion ?? '');
-  const problem = form.name ? nameProblem(form.name.rule, name) : null;
-  const blocked = Boolean(user.cannotMint) || problem !== null;
+  const [description, setDescription] = useState('');
+  const [scopes, setScopes] = useState(() => new Set(form.scopes?.defaults ?? []));
+  const [groups, setGroups] = useState(() => new Set<string>());
+  const [days, setDays] = useState(String(form.expiresInDays?.default ?? ''));
+  const [replace, setReplace] = useState(false);
+
+  const nameIssue = form.name ? nameProblem(form.name.rule, name) : null;
+  const scopeIssue = form.scopes?.atLeastOne && scopes.size === 0 ? 'Tick at least one scope.' : null;
+  const daysIssue = form.expiresInDays ? daysProblem(days, form.expiresInDays) : null;
+  const blocked =
+    Boolean(user.cannotMint) || Boolean(nameIssue ?? scopeIssue ?? daysIssue) || (Boolean(form.replaces) && !replace);
+
+  function submit(event: Event) {
+    event.preventDefault();
+    if (blocked || working) return;
+    onGenerate({
+      name: form.name ? name : '',
+      description: description.trim(),
+      scopes: [...scopes],
+      groups: [...groups],
+      expiresInDays: form.expiresInDays ? Number(days) : null,
+      replace,
+    });
+  }
 
   return (
-    <form
-      class="mint"
-      aria-busy={working}
-      onSubmit={(event) => {
-        event.preventDefault();
-        if (!blocked && !working) onGenerate(name);
-      }}
-    >
-      {form.name && (
-        <div class="field">
-          <label for="token-name">Token name</label>
-          <input
-            id="token-name"
-            name="token-name"
-            value={name}
-            maxLength={form.name.rule.maxLength}
-            autoComplete="off"
-            spellcheck={false}
-            autoFocus
-            disabled={working}
-            aria-invalid={problem !== null}
-            aria-describedby="token-name-hint"
-            onInput={(event) => setName(event.currentTarget.value)}
+    <form class="mint" aria-busy={working} onSubmit={submit}>
+      <fieldset disabled={working}>
+        {form.name && (
+          <div class="field">
+            <label for="token-name">Token name</label>
+            <input
+              id="token-name"
+              value={name}
+              maxLength={form.name.rule.maxLength}
+              autoComplete="off"
+              spellcheck={false}
+              autoFocus
+              aria-invalid={nameIssue !== null}
+              aria-describedby="token-name-hint"
+              onInput={(event) => setName(event.currentTarget.value)}
+            />
+            <p id="token-name-hint" class={nameIssue ? 'hint problem' : 'hint'}>
+              {nameIssue ?? 'A name you will recognise in the site’s token list.'}
+            </p>
+          </div>
+        )}
+        {form.description && (
+          <div class="field">
+            <label for="token-description">Description</label>
+            <input
+              id="token-description"
+              value={description}
+              maxLength={form.description.maxLength}
+              autoComplete="off"
+              onInput={(event) => setDescription(event.currentTarget.value)}
+            />
+          </div>
+        )}
+        {form.scopes && (
+          <Choices legend="Scopes" choices={form.scopes.choices} ticked={scopes} onChange={setScopes} issue={scopeIssue} />
+        )}
+        {form.groups && form.groups.choices.length > 0 && (
+          <Choices
+            legend="Groups"
+            choices={form.groups.choices}
+            ticked={groups}
+            onChange={setGroups}
+            issue={groups.size === 0 ? 'None ticked: the token acts for all your groups.' : null}
+            quiet
           />
-          <p id="token-name-hint" class={problem ? 'hint problem' : 'hint'}>
-            {problem ?? 'A name you will recognise in the site’s token list.'}
-          </p>
-        </div>
-      )}
+        )}
+        {form.expiresInDays && (
+          <div class="field">
+            <label for="token-days">Expires in days</label>
+            <input
+              id="token-days"
+              type="number"
+              inputMode="numeric"
+              min={form.expiresInDays.min}
+              max={form.expiresInDays.max}
+              step={1}
+              value={days}
+              aria-invalid={daysIssue !== null}
+              aria-describedby="token-days-hint"
+              onInput={(event) => setDays(event.currentTarget.value)}
+            />
+            <p id="token-days-hint" class={daysIssue ? 'hint problem' : 'hint'}>
+              {daysIssue ?? `From ${form.expiresInDays.min} to ${form.expiresInDays.max} days.`}
+            </p>
+          </div>
+        )}
+        {form.replaces && (
+          <div class="replace">
+            <p class="warning">{form.replaces.sentence}</p>
+            <label class="check">
+              <input type="checkbox" checked={replace} onChange={(event) => setReplace(event.currentTarget.checked)} />
+              Replace the existing secret
+            </label>
+          </div>
+        )}
+      </fieldset>
       {user.cannotMint && <ErrorAlert error={user.cannotMint} />}
       {error && <ErrorAlert error={error} onLink={onLink} />}
       <button type="submit" class="primary" disabled={blocked || working}>
@@ -58,5 +128,47 @@ export function MintForm({ form, initialName, user, working, error, onGenerate, 
       </button>
       {working && <progress aria-label="Generating token" />}
     </form>
+  );
+}
+
+function daysProblem(value: string, range: { min: number; max: number }): string | null {
+  const days = Number(value);
+  if (value.trim() === '' || !Number.isInteger(days)) return 'Enter a whole number of days.';
+  return days < range.min || days > range.max ? `Use ${range.min} to ${range.max} days.` : null;
+}
+
+interface ChoicesProps {
+  legend: string;
+  choices: Choice[];
+  ticked: Set<string>;
+  onChange: (ticked: Set<string>) => void;
+  /** A problem (or, when `quiet`, a note) shown under the list. */
+  issue: string | null;
+  quiet?: boolean;
+}
+
+/** A checkbox per choice; each one's accessible name is exactly its label (a scope id, a group name). */
+function Choices({ legend, choices, ticked, onChange, issue, quiet }: ChoicesProps) {
+  const toggle = (id: string, on: boolean) => {
+    const next = new Set(ticked);
+    if (on) next.add(id);
+    else next.delete(id);
+    onChange(next);
+  };
+  return (
+    <fieldset class="choices">
+      <legend>{legend}</legend>
+      {choices.map((choice) => (
+        <label class="check" key={choice.id} title={choice.description}>
+          <input
+            type="checkbox"
+            checked={ticked.has(choice.id)}
+            onChange={(event) => toggle(choice.id, event.currentTarget.checked)}
+          />
+          {choice.label}
+        </label>
+      ))}
+      {issue && <p class={quiet ? 'hint' : 'hint problem'}>{issue}</p>}
+    </fieldset>
   );
 }

@@ -12,7 +12,7 @@ import { signIn, startGoodData } from '../../test/sites/gooddata.ts';
 import type { GoodDataSite } from '../../test/sites/gooddata.ts';
 import type { Fault } from '../../test/sites/harness.ts';
 import { gooddata } from './gooddata.ts';
-import type { SiteUser } from './types.ts';
+import { mintInput, type SiteUser } from './types.ts';
 
 const FIXTURE = new URL('../../../shared/fixtures/gooddata/api_tokens_recorded.yaml', import.meta.url);
 const PASSWORDS = { demo: 'demo123', 'jane.doe': 'jane123', viewer: 'viewer123' } as const;
@@ -194,7 +194,7 @@ describe('gooddata against the emulated site', () => {
 
   describe('mint', () => {
     const mintAs = async (user: UserId, siteUser: SiteUser, name = NAME) =>
-      gooddata.mint(await signedInAs(user), siteUser, { name });
+      gooddata.mint(await signedInAs(user), siteUser, mintInput({ name }));
 
     it('returns the bearer token the site stored', async () => {
       const minted = await mintAs('demo', DEMO);
@@ -217,8 +217,8 @@ describe('gooddata against the emulated site', () => {
 
     it('409: a conflict that names the token', async () => {
       const client = await signedInAs('demo');
-      await gooddata.mint(client, DEMO, { name: NAME });
-      const error = await failure(gooddata.mint(client, DEMO, { name: NAME }), 'conflict');
+      await gooddata.mint(client, DEMO, mintInput({ name: NAME }));
+      const error = await failure(gooddata.mint(client, DEMO, mintInput({ name: NAME })), 'conflict');
       expect(error.user.sentence).toContain(`“${NAME}”`);
       expect(tokenIds('demo')).toEqual([NAME]);
     });
@@ -242,7 +242,7 @@ describe('gooddata against the emulated site', () => {
     });
 
     it('401: signed out, with the way back in', async () => {
-      const error = await failure(gooddata.mint(anonymous(), DEMO, { name: NAME }), 'signed-out');
+      const error = await failure(gooddata.mint(anonymous(), DEMO, mintInput({ name: NAME })), 'signed-out');
       expect(error.user.link).toEqual({ label: 'Sign in', url: `${site.origin}/appLogin?redirectTo=%2F` });
       expect(creates()).toHaveLength(1);
     });
@@ -264,7 +264,7 @@ describe('gooddata against the emulated site', () => {
       it('no answer within the time limit: timeout', async () => {
         site.inject({ method: 'POST', path: tokensPath('demo'), hang: true });
         const client = withTimeoutMs(await signedInAs('demo'), 300);
-        await failure(gooddata.mint(client, DEMO, { name: NAME }), 'timeout');
+        await failure(gooddata.mint(client, DEMO, mintInput({ name: NAME })), 'timeout');
         expect(site.tokens('demo')).toEqual([]);
         expect(creates()).toHaveLength(1);
       });
@@ -279,7 +279,7 @@ describe('gooddata against the emulated site', () => {
       it.each(['network', 'timeout'] as const)('a %s failure before the site saw the request', async (code) => {
         const cause = lost(code);
         const client = faultyClient(await signedInAs('demo'), isCreate, { kind: 'drop', error: cause });
-        const error = await failure(gooddata.mint(client, DEMO, { name: NAME }), code);
+        const error = await failure(gooddata.mint(client, DEMO, mintInput({ name: NAME })), code);
         expect(error).toBe(cause);
         expect(site.tokens('demo')).toEqual([]);
         expect(creates()).toHaveLength(0);
@@ -296,7 +296,7 @@ describe('gooddata against the emulated site', () => {
       it('a lookup answered by a web page proves nothing: the failure stands, with the list to check', async () => {
         site.inject({ method: 'GET', path: tokenPath('demo', NAME), status: 200, contentType: 'text/html', body: webPage(200).body });
         const client = faultyClient(await signedInAs('demo'), isCreate, { kind: 'drop', error: lost('network') });
-        const error = await failure(gooddata.mint(client, DEMO, { name: NAME }), 'network');
+        const error = await failure(gooddata.mint(client, DEMO, mintInput({ name: NAME })), 'network');
         expect(error.user.next).toBe(`Check the GoodData token list for “${NAME}” before you try again.`);
       });
     });
@@ -310,7 +310,7 @@ describe('gooddata against the emulated site', () => {
         ['the answer is cut off', { kind: 'rewrite', answer: (response) => ({ ...response, body: response.body.slice(0, -20) }) }],
       ])('%s', async (_, fault) => {
         const client = faultyClient(await signedInAs('demo'), isCreate, fault);
-        const error = await failure(gooddata.mint(client, DEMO, { name: NAME }), 'orphaned');
+        const error = await failure(gooddata.mint(client, DEMO, mintInput({ name: NAME })), 'orphaned');
         expect(error.user.sentence).toContain(`“${NAME}”`);
         expect(error.user.next).toContain(`Revoke “${NAME}”`);
         expect(tokenIds('demo')).toEqual([NAME]);
@@ -320,7 +320,7 @@ describe('gooddata against the emulated site', () => {
       it('keeps the failure, and says to check the list, when the lookup fails as well', async () => {
         const everything = () => true;
         const client = faultyClient(await signedInAs('demo'), everything, { kind: 'lose', error: lost('network') });
-        const error = await failure(gooddata.mint(client, DEMO, { name: NAME }), 'network');
+        const error = await failure(gooddata.mint(client, DEMO, mintInput({ name: NAME })), 'network');
         expect(error.user.next).toBe(`Check the GoodData token list for “${NAME}” before you try again.`);
         expect(creates()).toHaveLength(1);
         expect(sent('GET', tokenPath('demo', NAME))).toHaveLength(1);
@@ -481,7 +481,7 @@ describe('gooddata on the recorded traffic', () => {
     expect(deleted).toMatchObject({ status: 204, body: '', headers: { 'content-type': 'application/vnd.gooddata.api+json' } });
 
     expect(ids(await gooddata.list(site, USER))).toEqual([]);
-    expect(await gooddata.mint(site, USER, { name: 'test_token' })).toEqual({ id: 'test_token', name: 'test_token', secret: bearer });
+    expect(await gooddata.mint(site, USER, mintInput({ name: 'test_token' }))).toEqual({ id: 'test_token', name: 'test_token', secret: bearer });
     expect(ids(await gooddata.list(site, USER))).toEqual(['test_token']);
     await expect(gooddata.revoke(site, USER, 'test_token')).resolves.toBeUndefined();
     expect(ids(await gooddata.list(site, USER))).toEqual([]);
@@ -491,7 +491,7 @@ describe('gooddata on the recorded traffic', () => {
 
   it('settles a create whose answer was lost with the recorded lookup: orphaned', async () => {
     const client = faultyClient(watched(replay(await recording())), isCreate, { kind: 'lose', error: lost('network') });
-    const error = await failure(gooddata.mint(client, USER, { name: 'test_token' }), 'orphaned');
+    const error = await failure(gooddata.mint(client, USER, mintInput({ name: 'test_token' })), 'orphaned');
     expect(error.user.sentence).toContain('“test_token”');
     expect(exchanges.map((e) => `${e.request.method} ${e.response.status}`)).toEqual(['POST 201', 'GET 200']);
   });

@@ -3,7 +3,7 @@ import type { NameRule } from '../core/name-rule.ts';
 import type { PageClient } from '../core/page-client.ts';
 import type { SiteToken } from '../core/token.ts';
 
-export type SiteId = 'gooddata';
+export type SiteId = 'gooddata' | 'cds' | 'frappe' | 'zenodo' | 'insightio';
 
 /** The signed-in user as the site reports them. */
 export interface SiteUser {
@@ -23,8 +23,38 @@ export type Probe =
   | { kind: 'signed-out'; reason?: UserError }
   | { kind: 'not-this-site' };
 
+/** One tickable option of the form: a scope or a group. */
+export interface Choice {
+  /** What the site's API takes (a scope id, a group id). */
+  id: string;
+  /** The checkbox's accessible name: exactly the scope id for scopes, the group name for groups. */
+  label: string;
+  /** One line of help shown beside it. */
+  description?: string;
+}
+
+/** The parts of the mint form a site asks for beyond the token name; read from the site when the popup opens. */
+export interface FormSpec {
+  description?: { maxLength: number };
+  scopes?: { choices: Choice[]; defaults: string[]; atLeastOne: boolean };
+  /** Groups the token may act for; none ticked means all of the user's groups. */
+  groups?: { choices: Choice[] };
+  expiresInDays?: { min: number; max: number; default: number };
+  /** Present when minting replaces the user's existing credential (Frappe): the user must agree first. */
+  replaces?: { sentence: string };
+}
+
 export interface MintInput {
+  /** Empty on sites whose tokens have no name. */
   name: string;
+  description: string;
+  /** Scope ids, from FormSpec.scopes. */
+  scopes: string[];
+  /** Group ids, from FormSpec.groups. */
+  groups: string[];
+  expiresInDays: number | null;
+  /** The user agreed to replace the existing credential. */
+  replace: boolean;
 }
 
 export interface Minted {
@@ -43,6 +73,8 @@ export interface Site {
   /** Absent on sites whose tokens have no name. */
   readonly nameRule?: NameRule;
   loginUrl(origin: string): string;
+  /** What the mint form offers this user (scopes, groups, expiry, …); absent when a name is all a token has. */
+  form?(client: PageClient, user: SiteUser): Promise<FormSpec>;
   /** Cheap and unambiguous: answers `not-this-site` for anything that is not clearly this product. */
   probe(client: PageClient): Promise<Probe>;
   mint(client: PageClient, user: SiteUser, input: MintInput): Promise<Minted>;
@@ -50,6 +82,11 @@ export interface Site {
   revoke(client: PageClient, user: SiteUser, tokenId: string): Promise<void>;
   /** Calls the site's who-am-I with the credential alone (no cookies): the id of the user it acts as, or null. */
   verify(client: PageClient, secret: string): Promise<string | null>;
-  /** The header a client sends the credential in. */
-  authHeader(secret: string): { name: string; value: string };
+  /** The header a client sends the credential in; absent where the credential is not sent as a header. */
+  authHeader?(secret: string): { name: string; value: string };
+}
+
+/** A mint input with nothing chosen but what is given: for callers that know only some fields. */
+export function mintInput(given: Partial<MintInput>): MintInput {
+  return { name: '', description: '', scopes: [], groups: [], expiresInDays: null, replace: false, ...given };
 }

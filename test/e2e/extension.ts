@@ -47,7 +47,8 @@ export interface LaunchOptions {
 }
 
 export async function launchExtension(
-  dist = resolve('dist-test'),
+  // TOKENMINT_DIST lets parallel work use a build directory of its own.
+  dist = resolve(process.env.TOKENMINT_DIST ?? 'dist-test'),
   { headless = true }: LaunchOptions = {},
 ): Promise<Extension> {
   const profile = await mkdtemp(join(tmpdir(), 'tokenmint-profile-'));
