@@ -76,6 +76,8 @@ async function mint(job: Job, site: Site, input: MintInput): Promise<Reveal> {
     owner: user.name,
     createdAt: Date.now(),
   };
+  const header = site.authHeader?.(minted.secret);
+  if (header) reveal.header = `${header.name}: ${header.value}`;
   // Stored before anyone is told: a popup closed meanwhile finds it here when it opens again.
   await saveReveal(reveal);
   return reveal;

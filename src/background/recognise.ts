@@ -9,9 +9,14 @@ export interface Recognised {
 }
 
 interface Remembered {
-  siteId: string;
+  /** null: no adapter claimed the origin. */
+  siteId: string | null;
   user?: SiteUser;
+  at: number;
 }
+
+/** How long "no adapter knows this origin" holds before the probes run again (a site may be installed meanwhile). */
+const UNKNOWN_FOR_MS = 10 * 60_000;
 
 /** Which adapter an origin is, and the user last seen there; per browser session. */
 const known = sessionRecords<Remembered>('origin');
@@ -21,8 +26,9 @@ const known = sessionRecords<Remembered>('origin');
  * The site remembered for the origin, or one whose known host names match, is asked first; then every other probe
  * runs in parallel, and the first adapter in registry order that claims the origin wins.
  */
-export async function recognise(client: PageClient): Promise<Recognised | null> {
+export async function recognise(client: PageClient, now = Date.now()): Promise<Recognised | null> {
   const remembered = await known.get(client.origin);
+  if (remembered?.siteId === null && now - remembered.at < UNKNOWN_FOR_MS) return null;
   const host = new URL(client.origin).hostname;
   const first = siteById(remembered?.siteId ?? '') ?? sites.find((site) => site.knownHosts.some((re) => re.test(host)));
   if (first) {
@@ -39,12 +45,12 @@ export async function recognise(client: PageClient): Promise<Recognised | null> 
   // No adapter claimed the origin; if a probe could not even ask, that is the better answer than "unsupported".
   const failed = outcomes.find((outcome) => outcome.status === 'rejected');
   if (failed) throw failed.reason;
-  await known.remove(client.origin);
+  await known.put(client.origin, { siteId: null, at: now });
   return null;
 }
 
 async function remember(origin: string, found: Recognised): Promise<Recognised> {
-  const record: Remembered = { siteId: found.site.id };
+  const record: Remembered = { siteId: found.site.id, at: Date.now() };
   if (found.probe.kind === 'signed-in') record.user = found.probe.user;
   await known.put(origin, record);
   return found;

@@ -6,20 +6,21 @@ interface Props {
   onDone: () => void;
 }
 
-type CopyState = 'idle' | 'copied' | 'failed';
+type CopyState = 'idle' | 'copied' | 'copied-header' | 'failed';
 
 /** The one place a secret is shown in full. */
 export function RevealCard({ reveal, onDone }: Props) {
-  const [copy, setCopy] = useState<CopyState>('idle');
+  const [copied, setCopied] = useState<CopyState>('idle');
 
-  async function copyToken() {
+  async function copy(text: string, done: CopyState) {
     try {
-      await navigator.clipboard.writeText(reveal.secret);
-      setCopy('copied');
+      await navigator.clipboard.writeText(text);
+      setCopied(done);
     } catch {
-      setCopy('failed');
+      setCopied('failed');
     }
   }
+  const { header } = reveal;
 
   return (
     <section class="reveal" aria-labelledby="reveal-title">
@@ -41,16 +42,26 @@ export function RevealCard({ reveal, onDone }: Props) {
       />
       <p class="warning">{reveal.siteName} shows this token only once. Copy it now; it stays here until you press Done.</p>
       <div class="actions">
-        <button type="button" class="primary" autoFocus onClick={copyToken}>
+        <button type="button" class="primary" autoFocus onClick={() => void copy(reveal.secret, 'copied')}>
           Copy
         </button>
+        {header && (
+          // Named after the header, not "Copy …": the contract's Copy button must stay the only one called Copy.
+          <span class="copy-as">
+            as{' '}
+            <button type="button" onClick={() => void copy(header, 'copied-header')}>
+              {header.split(':')[0]} header
+            </button>
+          </span>
+        )}
         <button type="button" onClick={onDone}>
           Done
         </button>
       </div>
       <p role="status" class="status">
-        {copy === 'copied' && 'Copied to the clipboard.'}
-        {copy === 'failed' && 'Could not copy: select the token and press Ctrl+C.'}
+        {copied === 'copied' && 'Copied to the clipboard.'}
+        {copied === 'copied-header' && `Copied “${header?.split(':')[0]}: …” to the clipboard.`}
+        {copied === 'failed' && 'Could not copy: select the token and press Ctrl+C.'}
       </p>
     </section>
   );

@@ -85,6 +85,9 @@ describe('popup on GoodData', () => {
     await popup.getByRole('button', { name: 'Copy' }).click();
     await expect.poll(() => popup.getByRole('status').textContent()).toContain('Copied');
     expect(await popup.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+    await popup.getByRole('button', { name: 'Authorization header' }).click();
+    await expect.poll(() => popup.getByRole('status').textContent()).toContain('Authorization');
+    expect(await popup.evaluate(() => navigator.clipboard.readText())).toBe(`Authorization: Bearer ${secret}`);
 
     // The log check can see the worker's console at all (else "no secret there" would prove nothing).
     await ext.worker.evaluate(() => console.info('tokenmint-console-probe'));
