@@ -6,35 +6,11 @@
 // Ports: site picker 127.0.0.1:4300 (TOKENMINT_PORT_PICKER), GoodData 127.0.0.1:4301 (TOKENMINT_PORT_GOODDATA).
 import { resolve } from 'node:path';
 import { launchExtension, type Extension } from '../test/e2e/extension.ts';
-import { startGoodData } from '../test/sites/gooddata.ts';
+import { emulatedSites } from '../test/sites/index.ts';
 import { escapeHtml, html, startSite, text, type Site } from '../test/sites/harness.ts';
-import { runDemos, type DemoSite, type RunningSite } from './demo.ts';
+import { runDemos, type RunningSite } from './demo.ts';
 
-const SITES: DemoSite[] = [
-  {
-    id: 'gooddata',
-    name: 'GoodData',
-    port: 4301,
-    signInPath: '/appLogin?redirectTo=%2F',
-    logins: [
-      { user: 'demo', password: 'demo123' },
-      { user: 'jane.doe', password: 'jane123', note: 'organization manager' },
-      { user: 'viewer', password: 'viewer123', note: 'may not create tokens' },
-    ],
-    start: (port) => startGoodData({ port }),
-    async signIn(page, origin, { user, password }) {
-      await page.getByLabel('Username').fill(user);
-      await page.getByLabel('Password').fill(password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.waitForURL(`${origin}/`);
-    },
-    async verify(origin, secret) {
-      const response = await fetch(`${origin}/api/v1/profile`, { headers: { Authorization: `Bearer ${secret}` } });
-      if (response.status !== 200) throw new Error(`GET /api/v1/profile with the token answered ${response.status}`);
-      return `${((await response.json()) as { userId: string }).userId} (GET /api/v1/profile: 200)`;
-    },
-  },
-];
+const SITES = emulatedSites.map((entry) => entry.demo);
 
 const PICKER_PORT = 4300;
 const dist = resolve('dist-test');

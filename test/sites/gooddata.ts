@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { Router, escapeHtml, html, json, redirect, setCookie, startSite, text } from './harness.ts';
+import type { DemoSite } from '../../scripts/demo.ts';
 import type { Reply, Site, SiteRequest } from './harness.ts';
 
 interface User {
@@ -384,3 +385,28 @@ export async function signIn(site: Pick<Site, 'origin'>, user: string, password:
     .map((cookie) => cookie.split(';')[0])
     .join('; ');
 }
+
+/** How `npm start` runs and demonstrates this site. */
+export const demo: DemoSite = {
+  id: 'gooddata',
+  name: 'GoodData',
+  port: 4301,
+  signInPath: '/appLogin?redirectTo=%2F',
+  logins: [
+    { user: 'demo', password: 'demo123' },
+    { user: 'jane.doe', password: 'jane123', note: 'organization manager' },
+    { user: 'viewer', password: 'viewer123', note: 'may not create tokens' },
+  ],
+  start: (port) => startGoodData({ port }),
+  async signIn(page, origin, { user, password }) {
+    await page.getByLabel('Username').fill(user);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${origin}/`);
+  },
+  async verify(origin, secret) {
+    const response = await fetch(`${origin}/api/v1/profile`, { headers: { Authorization: `Bearer ${secret}` } });
+    if (response.status !== 200) throw new Error(`GET /api/v1/profile with the token answered ${response.status}`);
+    return `${((await response.json()) as { userId: string }).userId} (GET /api/v1/profile: 200)`;
+  },
+};
