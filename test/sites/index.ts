@@ -1,4 +1,6 @@
+import * as frappe from './frappe.ts';
 import * as gooddata from './gooddata.ts';
+import * as insightio from './insightio.ts';
 
 /** Every emulated site, for `npm start` and the tests that run against all of them. */
-export const emulatedSites = [gooddata];
+export const emulatedSites = [gooddata, frappe, insightio];
