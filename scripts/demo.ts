@@ -94,6 +94,8 @@ async function runDemo(ext: Extension, { demo, site }: RunningSite, pickerUrl: s
   });
   await step('taking the reveal screenshot', () => shot(popup, 'reveal'));
   const who = await step('using the token against the site', () => demo.verify(site.origin, secret));
+  // Done ends the reveal, as a user would: an open reveal is shown first on every site's popup.
+  await step('pressing Done', () => popup.getByRole('button', { name: 'Done' }).click());
   await popup.close();
   await tab.close();
   return `token ${mask(secret)} minted in the popup; it authenticates on its own as ${who}`;

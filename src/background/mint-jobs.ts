@@ -73,6 +73,7 @@ async function mint(job: Job, site: Site, input: MintInput): Promise<Reveal> {
     origin: job.origin,
     name: minted.name,
     secret: minted.secret,
+    shownOnce: !site.listsSecrets,
     owner: user.name,
     createdAt: Date.now(),
   };

@@ -75,3 +75,11 @@ export function signedOut(siteName: string, loginUrl: string): SiteError {
     url: loginUrl,
   });
 }
+
+/**
+ * Whether a failed create may still have made the token on the site: the answer was lost (network, timeout), or the
+ * site broke (5xx) or said something unreadable. Such a create is never repeated blindly; the site's list decides.
+ */
+export function isUnclearOutcome(error: unknown): error is SiteError {
+  return error instanceof SiteError && ['network', 'timeout', 'server', 'unexpected-response'].includes(error.user.code);
+}

@@ -10,6 +10,8 @@ export interface Reveal {
   name: string;
   /** Exactly what a client sends (e.g. a GoodData bearer token). */
   secret: string;
+  /** False where the site lists the full token again later (Insight.io). */
+  shownOnce: boolean;
   /** The whole request header line carrying it, where the site takes it in a header (`Authorization: Bearer …`). */
   header?: string;
   /** Who the token acts as, for display. */

@@ -40,7 +40,10 @@ export function RevealCard({ reveal, onDone }: Props) {
         spellcheck={false}
         onFocus={(event) => event.currentTarget.select()}
       />
-      <p class="warning">{reveal.siteName} shows this token only once. Copy it now; it stays here until you press Done.</p>
+      <p class="warning">
+        {reveal.shownOnce ? `${reveal.siteName} shows this token only once. Copy it now; it` : 'It'} stays here until you
+        press Done.
+      </p>
       <div class="actions">
         <button type="button" class="primary" autoFocus onClick={() => void copy(reveal.secret, 'copied')}>
           Copy

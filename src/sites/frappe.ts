@@ -1,4 +1,4 @@
-import { SiteError, signedOut, siteDetail, siteError } from '../core/errors.ts';
+import { isUnclearOutcome, signedOut, siteDetail, SiteError, siteError } from '../core/errors.ts';
 import { commonFailure, isRecord, jsonOrUndefined, looksLikeHtml, readJson, unexpectedAnswer } from '../core/http.ts';
 import type { PageClient } from '../core/page-client.ts';
 import type { PageResponse } from '../core/page-request.ts';
@@ -284,7 +284,7 @@ async function generate(client: PageClient, user: SiteUser): Promise<Generated> 
         body: new URLSearchParams({ user: user.id }).toString(),
       });
     } catch (error) {
-      if (error instanceof SiteError && isUnclear(error)) return { lost: error };
+      if (isUnclearOutcome(error)) return { lost: error };
       throw error;
     }
     if (isCsrfRefusal(response) && !freshToken) {
@@ -325,9 +325,6 @@ function isCredentialPart(value: unknown): value is string {
   return typeof value === 'string' && /^[^\s:]+$/.test(value);
 }
 
-function isUnclear(error: SiteError): boolean {
-  return ['network', 'timeout', 'server', 'unexpected-response'].includes(error.user.code);
-}
 
 function orphaned(hadKey: boolean): SiteError {
   return siteError(
@@ -416,7 +413,7 @@ export const frappe: Site = {
     const { response } = generated;
     if (response.status !== 200) {
       const error = await generateFailure(client, response);
-      if (isUnclear(error) && frappeError(response)?.type !== 'SessionStopped') {
+      if (isUnclearOutcome(error) && frappeError(response)?.type !== 'SessionStopped') {
         return settleUnclearGenerate(client, user, before, error);
       }
       throw error;

@@ -1,4 +1,4 @@
-import { SiteError, signedOut, siteError } from '../core/errors.ts';
+import { isUnclearOutcome, signedOut, siteError, SiteError } from '../core/errors.ts';
 import { commonFailure, errorDetail, isRecord, jsonOrUndefined, looksLikeHtml, readJson, unexpectedAnswer } from '../core/http.ts';
 import type { PageClient } from '../core/page-client.ts';
 import type { HttpMethod, PageResponse } from '../core/page-request.ts';
@@ -155,9 +155,6 @@ async function settleUnclearCreate(client: PageClient, user: SiteUser, name: str
   throw cause;
 }
 
-function isUnclear(error: SiteError): boolean {
-  return ['network', 'timeout', 'server', 'unexpected-response'].includes(error.user.code);
-}
 
 export const gooddata: Site = {
   id: 'gooddata',
@@ -196,12 +193,12 @@ export const gooddata: Site = {
     try {
       response = await call(client, 'POST', tokensPath(user), { data: { id: name, type: 'apiToken' } });
     } catch (error) {
-      if (error instanceof SiteError && isUnclear(error)) return settleUnclearCreate(client, user, name, error);
+      if (isUnclearOutcome(error)) return settleUnclearCreate(client, user, name, error);
       throw error;
     }
     if (response.status !== 201 && response.status !== 200) {
       const error = createFailure(client, response, name);
-      if (isUnclear(error)) return settleUnclearCreate(client, user, name, error);
+      if (isUnclearOutcome(error)) return settleUnclearCreate(client, user, name, error);
       throw error;
     }
     // A success we cannot read may be a proxy's page rather than GoodData's answer: the token list decides.

@@ -1,4 +1,4 @@
-import { SiteError, siteError, signedOut } from '../core/errors.ts';
+import { isUnclearOutcome, signedOut, siteError, SiteError } from '../core/errors.ts';
 import {
   commonFailure,
   errorDetail,
@@ -210,11 +210,7 @@ async function siteToken(listed: ListedToken): Promise<SiteToken> {
 }
 
 /** The failures after which a create may or may not have happened: the token list has to tell. */
-const UNCLEAR = new Set(['network', 'timeout', 'server', 'unexpected-response']);
 
-function isUnclear(error: SiteError): boolean {
-  return UNCLEAR.has(error.user.code);
-}
 
 /**
  * Whether the list holds a token created since `startedAt` (local clock): dated by the site's clock, so the list's
@@ -291,6 +287,7 @@ async function revokeToken(client: PageClient, token: string): Promise<void> {
 export const insightio: Site = {
   id: 'insightio',
   name: NAME,
+  listsSecrets: true,
   knownHosts: [/^(www\.)?insight\.io$/],
   loginUrl,
 
@@ -311,12 +308,12 @@ export const insightio: Site = {
         () => call(client, 'GET', LEGACY.create),
       );
     } catch (error) {
-      if (error instanceof SiteError && isUnclear(error)) return settleUnclearCreate(client, startedAt, error);
+      if (isUnclearOutcome(error)) return settleUnclearCreate(client, startedAt, error);
       throw error;
     }
     if (response.status !== 200 && response.status !== 201) {
       const error = failure(client, response, 'make a token');
-      if (isUnclear(error)) return settleUnclearCreate(client, startedAt, error);
+      if (isUnclearOutcome(error)) return settleUnclearCreate(client, startedAt, error);
       throw error;
     }
     // A success we cannot read may be a proxy's page rather than Insight.io's answer: the token list decides.

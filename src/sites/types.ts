@@ -72,6 +72,8 @@ export interface Site {
   readonly knownHosts: readonly RegExp[];
   /** Absent on sites whose tokens have no name. */
   readonly nameRule?: NameRule;
+  /** The site lists its tokens with their full values, so a secret is not lost once the popup lets go of it. */
+  readonly listsSecrets?: true;
   loginUrl(origin: string): string;
   /** What the mint form offers this user (scopes, groups, expiry, …); absent when a name is all a token has. */
   form?(client: PageClient, user: SiteUser): Promise<FormSpec>;
