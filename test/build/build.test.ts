@@ -64,6 +64,7 @@ describe('bundle sizes', () => {
   });
 
   test('the service worker stays small: it starts on every wake-up', () => {
-    expect(pageSize(dist, 'service-worker-loader.js').gzip).toBeLessThanOrEqual(12_000);
+    // Five adapters and the core were 19.6 kB gzip; each adapter adds 2 to 3 kB.
+    expect(pageSize(dist, 'service-worker-loader.js').gzip).toBeLessThanOrEqual(25_000);
   });
 });
