@@ -23,5 +23,7 @@ export default defineConfig(({ mode }) => ({
     target: 'chrome121',
     // Extension pages load their modules from disk; the preload polyfill is dead weight there.
     modulePreload: { polyfill: false },
+    // The panel is opened by the devtools page at run time, so crxjs cannot find it in the manifest.
+    rollupOptions: { input: { panel: 'src/devtools/panel.html' } },
   },
 }));

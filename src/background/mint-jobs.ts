@@ -2,8 +2,8 @@ import { siteError } from '../core/errors.ts';
 import type { JobInfo } from '../core/messages.ts';
 import { nameProblem } from '../core/name-rule.ts';
 import type { Reveal } from '../core/token.ts';
-import type { MintInput, Site } from '../sites/types.ts';
-import { recognise, rememberedUser } from './recognise.ts';
+import type { Minted, MintInput, Site, SiteUser } from '../sites/types.ts';
+import { signedInUser } from './recognise.ts';
 import { saveReveal, getReveal } from './reveals.ts';
 import { scriptingClient } from './scripting-client.ts';
 import { sessionRecords } from './session-store.ts';
@@ -57,21 +57,19 @@ async function mint(job: Job, site: Site, input: MintInput): Promise<Reveal> {
   }
   await records.put(job.id, job);
   const client = scriptingClient(job.tabId, job.origin);
-  let user = await rememberedUser(job.origin, site);
-  if (!user) {
-    const found = await recognise(client);
-    if (found?.site !== site || found.probe.kind !== 'signed-in') {
-      throw siteError('navigated', `This tab no longer shows a signed-in ${site.name}.`, 'Reopen Tokenmint on the site.');
-    }
-    user = found.probe.user;
-  }
-  const minted = await site.mint(client, user, input);
+  const user = await signedInUser(client, site);
+  return publishReveal(job.id, site, job.origin, user, await site.mint(client, user, input));
+}
+
+/** Turns a freshly made credential into a reveal, stored before anyone is told (a closed popup finds it there). */
+export async function publishReveal(id: string, site: Site, origin: string, user: SiteUser, minted: Minted): Promise<Reveal> {
   const reveal: Reveal = {
-    id: job.id,
+    id,
     siteId: site.id,
     siteName: site.name,
-    origin: job.origin,
+    origin,
     name: minted.name,
+    tokenId: minted.id,
     secret: minted.secret,
     shownOnce: !site.listsSecrets,
     owner: user.name,
@@ -79,7 +77,6 @@ async function mint(job: Job, site: Site, input: MintInput): Promise<Reveal> {
   };
   const header = site.authHeader?.(minted.secret);
   if (header) reveal.header = `${header.name}: ${header.value}`;
-  // Stored before anyone is told: a popup closed meanwhile finds it here when it opens again.
   await saveReveal(reveal);
   return reveal;
 }

@@ -1,3 +1,4 @@
+import { siteError } from '../core/errors.ts';
 import type { PageClient } from '../core/page-client.ts';
 import { siteById, sites, type Site } from '../sites/index.ts';
 import type { Probe, SiteUser } from '../sites/types.ts';
@@ -56,8 +57,14 @@ async function remember(origin: string, found: Recognised): Promise<Recognised> 
   return found;
 }
 
-/** The user last recognised on the origin, so a mint needs no second who-am-I round trip. */
-export async function rememberedUser(origin: string, site: Site): Promise<SiteUser | undefined> {
-  const remembered = await known.get(origin);
-  return remembered?.siteId === site.id ? remembered.user : undefined;
+/**
+ * The user signed in to `site` in the client's tab: the one last recognised there (no second who-am-I round trip), or
+ * asked afresh. Throws when the tab no longer shows that site signed in.
+ */
+export async function signedInUser(client: PageClient, site: Site): Promise<SiteUser> {
+  const remembered = await known.get(client.origin);
+  if (remembered?.siteId === site.id && remembered.user) return remembered.user;
+  const found = await recognise(client);
+  if (found?.site === site && found.probe.kind === 'signed-in') return found.probe.user;
+  throw siteError('navigated', `This tab no longer shows a signed-in ${site.name}.`, 'Reopen Tokenmint on the site.');
 }

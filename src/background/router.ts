@@ -1,11 +1,12 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import { siteError, toUserError } from '../core/errors.ts';
 import { isEnvelope, type Answer, type MessageKind, type Payload, type Reply } from '../core/messages.ts';
-import { siteById } from '../sites/index.ts';
+import { keepReveal, keptByDigest } from './kept-tokens.ts';
 import { awaitJob, startMint } from './mint-jobs.ts';
-import { endReveal } from './reveals.ts';
+import { copyAs, panelState, regenerateRow, revokeRow, verifyRow } from './panel.ts';
+import { endReveal, getReveal } from './reveals.ts';
 import { isOwnPage } from './sender.ts';
-import { tabOrigin, tabState } from './tab-state.ts';
+import { siteTab, tabState } from './tab-state.ts';
 
 type Handlers = { [K in MessageKind]: (payload: Payload<K>) => Promise<Answer<K>> };
 
@@ -13,12 +14,7 @@ const handlers: Handlers = {
   'tab-state': ({ tabId }) => tabState(tabId),
 
   async mint({ tabId, origin, siteId, ...input }) {
-    const site = siteById(siteId);
-    if (!site) throw siteError('internal', 'Tokenmint does not know that site.', 'Reopen Tokenmint on the site.');
-    // The tab may have left the site between the popup opening and the click.
-    if ((await tabOrigin(tabId)) !== origin) {
-      throw siteError('navigated', `The tab is no longer on ${new URL(origin).host}.`, 'Go back to the site and try again.');
-    }
+    const { site } = await siteTab(tabId, origin, siteId);
     return startMint({ tabId, origin, site, input });
   },
 
@@ -28,9 +24,23 @@ const handlers: Handlers = {
     await endReveal(revealId);
     return null;
   },
+
+  async 'keep-reveal'({ revealId }) {
+    const reveal = await getReveal(revealId);
+    if (!reveal) throw siteError('not-found', 'That token is no longer here to save.', 'Generate a new one.');
+    await keepReveal(reveal);
+    return null;
+  },
+
+  'panel-state': ({ tabId, claimedOrigin }) => panelState(tabId, claimedOrigin),
+  revoke: (row) => revokeRow(row),
+  verify: (row) => verifyRow(row),
+  'copy-as': ({ keptId, format }) => copyAs(keptId, format),
+  regenerate: (row) => regenerateRow(row),
+  'match-credentials': ({ digests }) => keptByDigest(digests),
 };
 
-const refused: Reply<never> = {
+export const refused: Reply<never> = {
   ok: false,
   error: {
     code: 'internal',
@@ -39,7 +49,8 @@ const refused: Reply<never> = {
   },
 };
 
-async function dispatch<K extends MessageKind>(kind: K, payload: Payload<K>): Promise<Reply<Answer<K>>> {
+/** Runs one checked request; whatever goes wrong comes back as the user's sentence, never as an exception. */
+export async function dispatch<K extends MessageKind>(kind: K, payload: Payload<K>): Promise<Reply<Answer<K>>> {
   try {
     return { ok: true, value: await (handlers[kind] as (p: Payload<K>) => Promise<Answer<K>>)(payload) };
   } catch (error) {
@@ -47,11 +58,15 @@ async function dispatch<K extends MessageKind>(kind: K, payload: Payload<K>): Pr
   }
 }
 
-export function listen(): void {
-  const runtimeId = browser.runtime.id;
+/** Whether a message or port comes from one of the extension's own pages. */
+export function fromOwnPage(sender: Runtime.MessageSender | undefined): boolean {
   const ownOrigin = browser.runtime.getURL('').replace(/\/$/, '');
+  return sender !== undefined && isOwnPage(sender, browser.runtime.id, ownOrigin);
+}
+
+export function listen(): void {
   browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
-    if (!isOwnPage(sender, runtimeId, ownOrigin) || !isEnvelope(message)) return Promise.resolve(refused);
+    if (!fromOwnPage(sender) || !isEnvelope(message)) return Promise.resolve(refused);
     return dispatch(message.kind, message.payload);
   });
 }

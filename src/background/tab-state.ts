@@ -2,7 +2,8 @@ import browser from 'webextension-polyfill';
 import { signedOut, siteError, toUserError, type UserError } from '../core/errors.ts';
 import type { MintForm, TabState } from '../core/messages.ts';
 import { suggestName } from '../core/token.ts';
-import { sites } from '../sites/index.ts';
+import type { PageClient } from '../core/page-client.ts';
+import { siteById, sites, type Site } from '../sites/index.ts';
 import { recognise } from './recognise.ts';
 import { pendingReveals } from './reveals.ts';
 import { runningJob, takeInterruptedJobs } from './mint-jobs.ts';
@@ -25,6 +26,16 @@ export async function tabOrigin(tabId: number): Promise<string | null> {
     );
   }
   return /^https?:\/\//.test(url) ? new URL(url).origin : null;
+}
+
+/** The adapter and a page client for a tab that must still show `origin`: it may have moved since the UI looked. */
+export async function siteTab(tabId: number, origin: string, siteId: string): Promise<{ site: Site; client: PageClient }> {
+  const site = siteById(siteId);
+  if (!site) throw siteError('internal', 'Tokenmint does not know that site.', 'Reopen Tokenmint on the site.');
+  if ((await tabOrigin(tabId)) !== origin) {
+    throw siteError('navigated', `The tab is no longer on ${new URL(origin).host}.`, 'Go back to the site and try again.');
+  }
+  return { site, client: scriptingClient(tabId, origin) };
 }
 
 export async function tabState(tabId: number): Promise<TabState> {

@@ -1,7 +1,9 @@
 import type { NameRule } from './name-rule.ts';
 import type { FormSpec, MintInput } from '../sites/types.ts';
 import type { UserError } from './errors.ts';
+import type { CopyFormat } from './copy-formats.ts';
 import type { Reveal } from './token.ts';
+import type { TokenRow } from './token-rows.ts';
 
 /**
  * Every message the extension's pages send to the background, declared once: its payload, its answer, and the check
@@ -57,11 +59,63 @@ export interface JobInfo {
   name: string;
 }
 
+/** What the devtools panel shows for the inspected tab. */
+export type PanelState =
+  | { status: 'no-page' }
+  /** The extension may not reach the tab's site: the panel offers "Allow on this site" for `origin` ('' unknown). */
+  | { status: 'no-access'; origin: string }
+  | { status: 'unsupported'; origin: string; siteNames: string[] }
+  | {
+      status: 'listed';
+      origin: string;
+      site: PanelSite;
+      /** Absent when signed out: the rows are then the kept tokens only, and `error` says why. */
+      user?: UserInfo;
+      rows: TokenRow[];
+      error?: UserError;
+    }
+  | { status: 'failed'; origin: string; error: UserError };
+
+export interface PanelSite extends SiteInfo {
+  canRegenerate: boolean;
+  /** How a kept token of this site can be copied. */
+  copyFormats: CopyFormat[];
+}
+
+export type Validity = 'valid' | 'invalid' | 'expired';
+
+/** A request about one row of the panel, on the tab and site the panel shows. */
+interface RowPayload {
+  tabId: number;
+  origin: string;
+  siteId: string;
+  /** The site's id of the token ('' for a token only the extension keeps). */
+  tokenId: string;
+  /** The extension's id of the kept token ('' when not kept). */
+  keptId: string;
+}
+
 export interface Messages {
   'tab-state': { payload: { tabId: number }; answer: TabState };
   mint: { payload: MintOrder; answer: Reveal };
   'await-job': { payload: { jobId: string }; answer: Reveal };
   'end-reveal': { payload: { revealId: string }; answer: null };
+  /** Save to vault: keeps the revealed token in the extension. */
+  'keep-reveal': { payload: { revealId: string }; answer: null };
+  /** `claimedOrigin`: what the panel read of the inspected page ('' unknown), only to name it when access is missing. */
+  'panel-state': { payload: { tabId: number; claimedOrigin: string }; answer: PanelState };
+  /** Revokes on the site (when `tokenId`) and forgets the kept copy (when `keptId`). */
+  revoke: { payload: RowPayload; answer: null };
+  /** `expiresAt` of the row ('' unknown) tells an expired token from an invalid one. */
+  verify: { payload: RowPayload & { expiresAt: string }; answer: { validity: Validity; user?: string } };
+  'copy-as': { payload: { keptId: string; format: string }; answer: string };
+  /**
+   * Which kept tokens the panel saw in the page's traffic: SHA-256 digests (hex) of credential values, never the
+   * values; the answer names the kept token per digest, or null.
+   */
+  'match-credentials': { payload: { digests: string[] }; answer: (string | null)[] };
+  /** A new secret for the token, through the same reveal-once flow as a mint. */
+  regenerate: { payload: RowPayload; answer: Reveal };
 }
 
 export type MessageKind = keyof Messages;
@@ -92,6 +146,8 @@ function shape(fields: Record<string, Check>): Check {
     Object.entries(fields).every(([name, check]) => check((value as Record<string, unknown>)[name]));
 }
 
+const rowFields = { tabId: isTabId, origin: isString, siteId: isString, tokenId: isText, keptId: isText };
+
 export const payloadChecks: { [K in MessageKind]: Check } = {
   'tab-state': shape({ tabId: isTabId }),
   mint: shape({
@@ -107,6 +163,13 @@ export const payloadChecks: { [K in MessageKind]: Check } = {
   }),
   'await-job': shape({ jobId: isString }),
   'end-reveal': shape({ revealId: isString }),
+  'keep-reveal': shape({ revealId: isString }),
+  'panel-state': shape({ tabId: isTabId, claimedOrigin: isText }),
+  revoke: shape(rowFields),
+  verify: shape({ ...rowFields, expiresAt: isText }),
+  'copy-as': shape({ keptId: isString, format: isString }),
+  regenerate: shape(rowFields),
+  'match-credentials': shape({ digests: (value) => isIdList(value) && (value as string[]).every((d) => /^[0-9a-f]{64}$/.test(d)) }),
 };
 
 export function isEnvelope(message: unknown): message is Envelope {

@@ -8,6 +8,8 @@ export interface Reveal {
   origin: string;
   /** The token's name or id on the site. */
   name: string;
+  /** The site's id of the token, for revoke. */
+  tokenId: string;
   /** Exactly what a client sends (e.g. a GoodData bearer token). */
   secret: string;
   /** False where the site lists the full token again later (Insight.io). */
@@ -16,6 +18,19 @@ export interface Reveal {
   header?: string;
   /** Who the token acts as, for display. */
   owner: string;
+  createdAt: number;
+}
+
+/** A token the user chose to keep in the extension; only in `storage.session` (the vault's session-only mode). */
+export interface KeptToken {
+  id: string;
+  siteId: string;
+  siteName: string;
+  origin: string;
+  tokenId: string;
+  name: string;
+  secret: string;
+  header?: string;
   createdAt: number;
 }
 

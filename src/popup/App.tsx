@@ -3,9 +3,9 @@ import type { UserError } from '../core/errors.ts';
 import type { Reply, TabState } from '../core/messages.ts';
 import { send } from '../core/send.ts';
 import type { Reveal } from '../core/token.ts';
-import { ErrorAlert } from './ErrorAlert.tsx';
+import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { MintForm } from './MintForm.tsx';
-import { RevealCard } from './RevealCard.tsx';
+import { RevealCard } from '../ui/RevealCard.tsx';
 import { openInTab, targetTabId } from './target-tab.ts';
 
 type View =
@@ -55,7 +55,10 @@ export function App() {
   }, []);
 
   const [reveal] = reveals;
-  if (reveal) return <RevealCard key={reveal.id} reveal={reveal} onDone={() => void done(reveal)} />;
+  if (reveal) {
+    const keep = async () => (await send('keep-reveal', { revealId: reveal.id })).ok;
+    return <RevealCard key={reveal.id} reveal={reveal} onDone={() => void done(reveal)} onKeep={keep} />;
+  }
   if (view.kind === 'loading') return <p class="muted">Looking at this tab…</p>;
   if (view.kind === 'failed') return <ErrorAlert error={view.error} />;
 

@@ -3,7 +3,7 @@ import type { UserError } from '../core/errors.ts';
 import type { MintForm as Form, UserInfo } from '../core/messages.ts';
 import { nameProblem } from '../core/name-rule.ts';
 import type { Choice, MintInput } from '../sites/types.ts';
-import { ErrorAlert } from './ErrorAlert.tsx';
+import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 
 interface Props {
   form: Form;

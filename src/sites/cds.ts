@@ -433,6 +433,12 @@ function regenerateFailure(api: Api, response: PageResponse): SiteError {
   return mayHaveWorked(error, response) ? regenerateLost(error) : error;
 }
 
+/** A regenerate's answer: the new sign-in token, and the consumer when CDS sent it along (it does; it is not required). */
+interface Regenerated {
+  token: string;
+  consumer?: Consumer;
+}
+
 /**
  * Gives a builtin token a new sign-in token valid for `days` days, and returns it. Not repeated when the answer is
  * lost: each regenerate invalidates the sign-in token before it.
@@ -444,6 +450,16 @@ export async function regenerate(
   days: number,
   options: RegenerateOptions = {},
 ): Promise<string> {
+  return (await regenerateConsumer(client, user, consumerId, days, options)).token;
+}
+
+async function regenerateConsumer(
+  client: PageClient,
+  user: SiteUser,
+  consumerId: string,
+  days: number,
+  options: RegenerateOptions,
+): Promise<Regenerated> {
   const api: Api = { client, base: options.apiBase ?? DEFAULT_API_BASE };
   // `new_duration` is in days here, unlike the nanoseconds of a create.
   const body = JSON.stringify({
@@ -461,7 +477,27 @@ export async function regenerate(
   const answer = looksLikeHtml(response) ? undefined : jsonOrUndefined(response.body);
   const token = isRecord(answer) ? answer.token : undefined;
   if (typeof token !== 'string' || !token) throw regenerateLost(unexpectedAnswer(NAME, response));
-  return token;
+  const consumer = isRecord(answer) && isConsumer(answer.consumer) ? answer.consumer : undefined;
+  return consumer ? { token, consumer } : { token };
+}
+
+/**
+ * The panel's regenerate: the defaults above (the old token ends at once, with its sessions) and the form's default
+ * validity. The new secret is in hand once CDS answers, so the name only comes from the answer or, failing that, the
+ * list; it is never worth losing the secret over.
+ */
+async function regenerateMinted(api: Api, user: SiteUser, consumerId: string): Promise<Minted> {
+  const { token, consumer } = await regenerateConsumer(api.client, user, consumerId, EXPIRY_DAYS.default, { apiBase: api.base });
+  let name = consumer?.name;
+  if (!name) {
+    try {
+      name = (await consumers(api, user)).find((c) => c.id === consumerId)?.name;
+    } catch {
+      // the id stands in for the name
+    }
+  }
+  // A regenerate keeps the consumer: its id does not change.
+  return { id: consumerId, name: name || consumerId, secret: token };
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -484,6 +520,15 @@ async function endSession(api: Api, session: unknown): Promise<void> {
 /** The CDS adapter for an API served under `apiBase` on the tab's origin. */
 export function cdsAt(apiBase: string): Site {
   const at = (client: PageClient): Api => ({ client, base: apiBase });
+  /** Trades the sign-in token for a session, as cdsctl does; the session ends right after (see `endSession`). */
+  const checkRequest = (secret: string): PageRequest => ({
+    method: 'POST',
+    path: `${apiBase}/auth/consumer/builtin/signin`,
+    headers: { ...JSON_HEADERS, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ token: secret }),
+    // Credentials omitted: with cookies, the answer's jwt_token cookie would replace the user's own CDS session.
+    credentials: 'omit',
+  });
   return {
     id: 'cds',
     name: NAME,
@@ -494,6 +539,8 @@ export function cdsAt(apiBase: string): Site {
       maxLength: TEXT_MAX,
       hint: `Enter a name of at most ${TEXT_MAX} characters.`,
     },
+    // cdsctl reads the sign-in token from CDS_TOKEN (with CDS_API_URL), bypassing its keychain.
+    envName: 'CDS_TOKEN',
     loginUrl: (origin) => loginUrlAt(origin, apiBase),
 
     async probe(client) {
@@ -574,16 +621,15 @@ export function cdsAt(apiBase: string): Site {
       );
     },
 
+    regenerate(client, user, tokenId) {
+      return regenerateMinted(at(client), user, tokenId);
+    },
+
+    checkRequest,
+
     async verify(client, secret) {
       const api = at(client);
-      // Credentials omitted: with cookies, the answer's jwt_token cookie would replace the user's own CDS session.
-      const response = await client.request({
-        method: 'POST',
-        path: `${apiBase}/auth/consumer/builtin/signin`,
-        headers: { ...JSON_HEADERS, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ token: secret }),
-        credentials: 'omit',
-      });
+      const response = await client.request(checkRequest(secret));
       // Every refused sign-in token (bad, expired, replaced, deleted) is CDS's 403 id 11.
       if ((response.status === 403 || response.status === 401) && cdsError(response)) return null;
       if (response.status !== 200) throw commonFailure(NAME, response);

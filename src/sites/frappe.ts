@@ -1,7 +1,7 @@
 import { isUnclearOutcome, signedOut, siteDetail, SiteError, siteError } from '../core/errors.ts';
 import { commonFailure, isRecord, jsonOrUndefined, looksLikeHtml, readJson, unexpectedAnswer } from '../core/http.ts';
 import type { PageClient } from '../core/page-client.ts';
-import type { PageResponse } from '../core/page-request.ts';
+import type { PageRequest, PageResponse } from '../core/page-request.ts';
 import type { FormSpec, Site, SiteUser } from './types.ts';
 
 /**
@@ -31,6 +31,11 @@ const REPLACE_SENTENCE =
 
 function loginUrl(origin: string): string {
   return `${origin}/login?redirect-to=%2Fapp`;
+}
+
+/** The who-am-I with the key pair alone: with cookies, a valid sid wins over the pair, which is then not even checked. */
+function checkRequest(secret: string): PageRequest {
+  return { method: 'GET', path: WHO_AM_I, headers: { ...API_HEADERS, Authorization: `token ${secret}` }, credentials: 'omit' };
 }
 
 function userPath(id: string): string {
@@ -367,6 +372,9 @@ export const frappe: Site = {
   name: NAME,
   // Frappe Cloud and the hosted ERPNext; self-hosted sites are recognised by the probe.
   knownHosts: [/\.frappe\.cloud$/, /\.erpnext\.com$/],
+  // Frappe has no CLI convention for the pair; the value is `api_key:api_secret`, exactly what follows `token ` in the
+  // Authorization header, so one variable holds the whole credential (split names would need two lines).
+  envName: 'FRAPPE_API_TOKEN',
   loginUrl,
 
   async probe(client) {
@@ -449,14 +457,10 @@ export const frappe: Site = {
     if (generated.response.status !== 200) throw await generateFailure(client, generated.response);
   },
 
+  checkRequest,
+
   async verify(client, secret) {
-    // Without cookies: a valid sid wins over the key pair, which would then not even be checked.
-    const response = await client.request({
-      method: 'GET',
-      path: WHO_AM_I,
-      headers: { ...API_HEADERS, Authorization: `token ${secret}` },
-      credentials: 'omit',
-    });
+    const response = await client.request(checkRequest(secret));
     // 401: unknown key (all versions) or wrong secret (newer); 403: a wrong secret ran as Guest (older).
     if (response.status === 401 || response.status === 403) return null;
     if (response.status !== 200) throw failure(client, response);

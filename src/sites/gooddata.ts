@@ -1,13 +1,14 @@
 import { isUnclearOutcome, signedOut, siteError, SiteError } from '../core/errors.ts';
 import { commonFailure, errorDetail, isRecord, jsonOrUndefined, looksLikeHtml, readJson, unexpectedAnswer } from '../core/http.ts';
 import type { PageClient } from '../core/page-client.ts';
-import type { HttpMethod, PageResponse } from '../core/page-request.ts';
+import type { HttpMethod, PageRequest, PageResponse } from '../core/page-request.ts';
 import type { SiteToken } from '../core/token.ts';
 import type { Site, SiteUser } from './types.ts';
 
 /** GoodData Cloud and GoodData.CN: API tokens of the signed-in user (contracts/gooddata.md). */
 
 const NAME = 'GoodData';
+const PROFILE = '/api/v1/profile';
 const PAGE_SIZE = 100;
 /** Stops a site that always answers full pages from paging forever (100,000 tokens). */
 const MAX_PAGES = 1000;
@@ -29,6 +30,16 @@ function call(client: PageClient, method: HttpMethod, path: string, body?: unkno
 function tokensPath(user: SiteUser, tokenId?: string): string {
   const base = `/api/v1/entities/users/${encodeURIComponent(user.id)}/apiTokens`;
   return tokenId === undefined ? base : `${base}/${encodeURIComponent(tokenId)}`;
+}
+
+/** The who-am-I with the token alone: without cookies, the session would answer whatever the token. */
+function checkRequest(secret: string): PageRequest {
+  return {
+    method: 'GET',
+    path: PROFILE,
+    headers: { ...API_HEADERS, Authorization: `Bearer ${secret}` },
+    credentials: 'omit',
+  };
 }
 
 function loginUrl(origin: string): string {
@@ -165,10 +176,13 @@ export const gooddata: Site = {
     maxLength: 255,
     hint: 'Use only letters, digits, dots, dashes and underscores, and do not start with a dot.',
   },
+  // The name GoodData's own Python SDK examples and demo projects read (with GOODDATA_HOST); gooddata-dbt reads
+  // GOODDATA_TOKEN instead, and the SDK's profiles.yaml takes whatever `$VARIABLE` it names.
+  envName: 'GOODDATA_API_TOKEN',
   loginUrl,
 
   async probe(client) {
-    const response = await call(client, 'GET', '/api/v1/profile');
+    const response = await call(client, 'GET', PROFILE);
     if (response.status === 401 && response.body.trim() === '/appLogin') return { kind: 'signed-out' };
     if (isNotMember(response)) {
       return {
@@ -237,13 +251,10 @@ export const gooddata: Site = {
     throw failure(client, response);
   },
 
+  checkRequest,
+
   async verify(client, secret) {
-    const response = await client.request({
-      method: 'GET',
-      path: '/api/v1/profile',
-      headers: { ...API_HEADERS, Authorization: `Bearer ${secret}` },
-      credentials: 'omit',
-    });
+    const response = await client.request(checkRequest(secret));
     if (response.status === 401) return null;
     if (response.status !== 200) throw failure(client, response);
     const user = profileUser(readJson(NAME, response));

@@ -9,7 +9,7 @@ import {
   unexpectedAnswer,
 } from '../core/http.ts';
 import type { PageClient } from '../core/page-client.ts';
-import type { HttpMethod, PageResponse } from '../core/page-request.ts';
+import type { HttpMethod, PageRequest, PageResponse } from '../core/page-request.ts';
 import { mask, type SiteToken } from '../core/token.ts';
 import type { Minted, Site, SiteUser } from './types.ts';
 
@@ -48,10 +48,19 @@ interface ListedToken {
   lastUsed?: number;
 }
 
-/** With the session cookie, or with a token alone (no cookies), as the calls that take `X-Auth-Token` want. */
+/** A request with a token alone (no cookies), as the calls that take `X-Auth-Token` want. */
+function withToken(method: HttpMethod, path: string, token: string): PageRequest {
+  return { method, path, headers: { ...API_HEADERS, [AUTH_HEADER]: token }, credentials: 'omit' };
+}
+
+/** With the session cookie, or with a token alone. */
 function call(client: PageClient, method: HttpMethod, path: string, token?: string): Promise<PageResponse> {
-  if (token === undefined) return client.request({ method, path, headers: API_HEADERS });
-  return client.request({ method, path, headers: { ...API_HEADERS, [AUTH_HEADER]: token }, credentials: 'omit' });
+  return client.request(token === undefined ? { method, path, headers: API_HEADERS } : withToken(method, path, token));
+}
+
+/** The profile with the token alone: the who-am-I that proves a token works. */
+function checkRequest(secret: string): PageRequest {
+  return withToken('GET', PROFILE, secret);
 }
 
 /** The REST path first; on 404 the RPC-style path of older deployments (contract §10). */
@@ -289,6 +298,8 @@ export const insightio: Site = {
   name: NAME,
   listsSecrets: true,
   knownHosts: [/^(www\.)?insight\.io$/],
+  // Insight.io ships no CLI or SDK that names a variable: the product's name plus TOKEN.
+  envName: 'INSIGHTIO_TOKEN',
   loginUrl,
 
   async probe(client) {
@@ -336,8 +347,10 @@ export const insightio: Site = {
     // Not listed: it is gone already.
   },
 
+  checkRequest,
+
   async verify(client, secret) {
-    const response = await call(client, 'GET', PROFILE, secret);
+    const response = await client.request(checkRequest(secret));
     if (response.status === 401 || isCredentialsRequired(response)) return null;
     if (response.status !== 200) throw failure(client, response, 'check the token');
     const user = profileUser(readJson(NAME, response));

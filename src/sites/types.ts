@@ -1,6 +1,7 @@
 import type { UserError } from '../core/errors.ts';
 import type { NameRule } from '../core/name-rule.ts';
 import type { PageClient } from '../core/page-client.ts';
+import type { PageRequest } from '../core/page-request.ts';
 import type { SiteToken } from '../core/token.ts';
 
 export type SiteId = 'gooddata' | 'cds' | 'frappe' | 'zenodo' | 'insightio';
@@ -84,6 +85,15 @@ export interface Site {
   revoke(client: PageClient, user: SiteUser, tokenId: string): Promise<void>;
   /** Calls the site's who-am-I with the credential alone (no cookies): the id of the user it acts as, or null. */
   verify(client: PageClient, secret: string): Promise<string | null>;
+  /**
+   * The who-am-I request `verify` makes with the credential alone (`credentials: 'omit'`), as data: the panel shows it
+   * as a `curl` command a user can run.
+   */
+  checkRequest(secret: string): PageRequest;
+  /** The environment variable a `.env` line names, e.g. `GOODDATA_API_TOKEN`. */
+  readonly envName: string;
+  /** Replaces a token's secret and returns the new credential (CDS); absent where the site cannot. */
+  regenerate?(client: PageClient, user: SiteUser, tokenId: string): Promise<Minted>;
   /** The header a client sends the credential in; absent where the credential is not sent as a header. */
   authHeader?(secret: string): { name: string; value: string };
 }

@@ -2,7 +2,7 @@ import { SiteError, isUnclearOutcome, siteDetail, signedOut, siteError } from '.
 import { commonFailure, errorDetail, isRecord, jsonOrUndefined, looksLikeHtml, readJson, unexpectedAnswer } from '../core/http.ts';
 import { nameProblem, type NameRule } from '../core/name-rule.ts';
 import type { PageClient } from '../core/page-client.ts';
-import type { PageResponse } from '../core/page-request.ts';
+import type { PageRequest, PageResponse } from '../core/page-request.ts';
 import type { SiteToken } from '../core/token.ts';
 import type { Choice, FormSpec, Minted, Probe, Site, SiteUser } from './types.ts';
 
@@ -18,6 +18,7 @@ import type { Choice, FormSpec, Minted, Probe, Site, SiteUser } from './types.ts
  */
 
 const NAME = 'Zenodo';
+const ME = '/api/me';
 const SETTINGS = '/account/settings/applications/';
 const NEW_TOKEN = `${SETTINGS}tokens/new/`;
 const tokenPage = (id: string) => `${SETTINGS}tokens/${encodeURIComponent(id)}/`;
@@ -437,10 +438,18 @@ function isInvenioUnauthorized(response: PageResponse): boolean {
 
 const isKnownHost = (origin: string) => /^(sandbox\.)?zenodo\.org$/.test(new URL(origin).hostname);
 
+/** A GET with the token alone: cookies would authenticate the request whatever the token. */
+function withToken(path: string, secret: string): PageRequest {
+  return { method: 'GET', path, headers: { ...API_HEADERS, Authorization: `Bearer ${secret}` }, credentials: 'omit' };
+}
+
 function getApi(client: PageClient, path: string, secret?: string): Promise<PageResponse> {
-  return secret === undefined
-    ? client.request({ method: 'GET', path, headers: API_HEADERS })
-    : client.request({ method: 'GET', path, headers: { ...API_HEADERS, Authorization: `Bearer ${secret}` }, credentials: 'omit' });
+  return client.request(secret === undefined ? { method: 'GET', path, headers: API_HEADERS } : withToken(path, secret));
+}
+
+/** The who-am-I of invenio-accounts with the token alone. */
+function checkRequest(secret: string): PageRequest {
+  return withToken(ME, secret);
 }
 
 export const zenodo: Site = {
@@ -448,6 +457,8 @@ export const zenodo: Site = {
   name: NAME,
   knownHosts: [/^zenodo\.org$/, /^sandbox\.zenodo\.org$/],
   nameRule,
+  // Zenodo has no official CLI; ZENODO_TOKEN is the name most of its client libraries and scripts read.
+  envName: 'ZENODO_TOKEN',
   loginUrl,
 
   /**
@@ -456,7 +467,7 @@ export const zenodo: Site = {
    * neither way, so they stay unclaimed.
    */
   async probe(client): Promise<Probe> {
-    const me = await getApi(client, '/api/me');
+    const me = await getApi(client, ME);
     if (me.status === 200) {
       const user = looksLikeHtml(me) ? null : meUser(jsonOrUndefined(me.body));
       return user ? { kind: 'signed-in', user } : { kind: 'not-this-site' };
@@ -519,9 +530,10 @@ export const zenodo: Site = {
     throw siteError('unexpected-response', 'Zenodo did not delete the token.', 'Reload the Zenodo tab and try again.');
   },
 
+  checkRequest,
+
   async verify(client, secret) {
-    // Cookies would authenticate the request whatever the token: the token must stand alone.
-    const response = await getApi(client, '/api/me', secret);
+    const response = await client.request(checkRequest(secret));
     if (response.status === 401) return null;
     if (response.status === 404) return verifyWithoutMe(client, secret);
     if (response.status !== 200) throw commonFailure(NAME, response);

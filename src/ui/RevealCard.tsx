@@ -4,12 +4,14 @@ import type { Reveal } from '../core/token.ts';
 interface Props {
   reveal: Reveal;
   onDone: () => void;
+  /** Keeps the token in the extension; resolves to true once kept. */
+  onKeep: () => Promise<boolean>;
 }
 
-type CopyState = 'idle' | 'copied' | 'copied-header' | 'failed';
+type CopyState = 'idle' | 'copied' | 'copied-header' | 'failed' | 'kept' | 'keep-failed';
 
 /** The one place a secret is shown in full. */
-export function RevealCard({ reveal, onDone }: Props) {
+export function RevealCard({ reveal, onDone, onKeep }: Props) {
   const [copied, setCopied] = useState<CopyState>('idle');
 
   async function copy(text: string, done: CopyState) {
@@ -57,6 +59,11 @@ export function RevealCard({ reveal, onDone }: Props) {
             </button>
           </span>
         )}
+      </div>
+      <div class="actions">
+        <button type="button" disabled={copied === 'kept'} onClick={async () => setCopied((await onKeep()) ? 'kept' : 'keep-failed')}>
+          Save to vault
+        </button>
         <button type="button" onClick={onDone}>
           Done
         </button>
@@ -65,6 +72,8 @@ export function RevealCard({ reveal, onDone }: Props) {
         {copied === 'copied' && 'Copied to the clipboard.'}
         {copied === 'copied-header' && `Copied “${header?.split(':')[0]}: …” to the clipboard.`}
         {copied === 'failed' && 'Could not copy: select the token and press Ctrl+C.'}
+        {copied === 'kept' && 'Saved in Tokenmint for this browser session; the devtools panel lists it.'}
+        {copied === 'keep-failed' && 'Could not save it; copy it instead.'}
       </p>
     </section>
   );

@@ -1,0 +1,105 @@
+import { siteError, signedOut, toUserError } from '../core/errors.ts';
+import { copyText, formatsFor, type CopyFormat, type CopySource } from '../core/copy-formats.ts';
+import type { Answer, PanelSite, PanelState, Payload } from '../core/messages.ts';
+import type { KeptToken, Reveal } from '../core/token.ts';
+import { mergeTokens } from '../core/token-rows.ts';
+import { siteById, sites, type Site } from '../sites/index.ts';
+import { forgetKept, keptFor, keptToken } from './kept-tokens.ts';
+import { publishReveal } from './mint-jobs.ts';
+import { recognise, signedInUser } from './recognise.ts';
+import { scriptingClient } from './scripting-client.ts';
+import { siteTab, tabOrigin } from './tab-state.ts';
+
+/** The devtools panel's requests: the inspected site's tokens merged with the kept ones, and what can be done to each. */
+
+export async function panelState(tabId: number, claimedOrigin: string): Promise<PanelState> {
+  let origin: string | null;
+  try {
+    origin = await tabOrigin(tabId);
+  } catch (error) {
+    const user = toUserError(error);
+    return user.code === 'no-access' ? { status: 'no-access', origin: claimedOrigin } : { status: 'failed', origin: '', error: user };
+  }
+  if (!origin) return { status: 'no-page' };
+  try {
+    const client = scriptingClient(tabId, origin);
+    const found = await recognise(client);
+    if (!found) return { status: 'unsupported', origin, siteNames: sites.map((site) => site.name) };
+    const { site, probe } = found;
+    const kept = await keptFor(origin, site.id);
+    const base = { status: 'listed', origin, site: panelSite(site, origin) } as const;
+    if (probe.kind === 'signed-out') {
+      return { ...base, rows: mergeTokens(null, kept), error: probe.reason ?? signedOut(site.name, site.loginUrl(origin)).user };
+    }
+    try {
+      return { ...base, user: probe.user, rows: mergeTokens(await site.list(client, probe.user), kept) };
+    } catch (error) {
+      return { ...base, user: probe.user, rows: mergeTokens(null, kept), error: toUserError(error) };
+    }
+  } catch (error) {
+    return { status: 'failed', origin, error: toUserError(error) };
+  }
+}
+
+function panelSite(site: Site, origin: string): PanelSite {
+  return {
+    id: site.id,
+    name: site.name,
+    canRegenerate: Boolean(site.regenerate),
+    copyFormats: formatsFor(copySource(site, origin, '')),
+  };
+}
+
+function copySource(site: Site, origin: string, secret: string): CopySource {
+  const source: CopySource = { secret, origin, check: site.checkRequest(secret), envName: site.envName };
+  const header = site.authHeader?.(secret);
+  if (header) source.header = header;
+  return source;
+}
+
+export async function revokeRow({ tabId, origin, siteId, tokenId, keptId }: Payload<'revoke'>): Promise<null> {
+  if (tokenId) {
+    const { site, client } = await siteTab(tabId, origin, siteId);
+    await site.revoke(client, await signedInUser(client, site), tokenId);
+  }
+  // Forgotten only once the site confirmed: a failed revoke leaves the secret where the user can still act on it.
+  if (keptId) await forgetKept(keptId);
+  return null;
+}
+
+export async function verifyRow(row: Payload<'verify'>): Promise<Answer<'verify'>> {
+  const { site, client } = await siteTab(row.tabId, row.origin, row.siteId);
+  const kept = await keptOf(row.keptId, site);
+  const user = await site.verify(client, kept.secret);
+  if (user !== null) return { validity: 'valid', user };
+  const expiry = Date.parse(row.expiresAt);
+  return { validity: Number.isFinite(expiry) && expiry <= Date.now() ? 'expired' : 'invalid' };
+}
+
+export async function copyAs(keptId: string, format: string): Promise<string> {
+  const kept = await keptToken(keptId);
+  const site = kept && siteById(kept.siteId);
+  if (!kept || !site) throw gone();
+  const source = copySource(site, kept.origin, kept.secret);
+  if (!(formatsFor(source) as string[]).includes(format)) {
+    throw siteError('invalid', `${site.name} tokens cannot be copied that way.`, 'Pick another format.');
+  }
+  return copyText(format as CopyFormat, source);
+}
+
+export async function regenerateRow({ tabId, origin, siteId, tokenId }: Payload<'regenerate'>): Promise<Reveal> {
+  const { site, client } = await siteTab(tabId, origin, siteId);
+  if (!site.regenerate) throw siteError('invalid', `${site.name} cannot regenerate a token.`, 'Revoke it and make a new one.');
+  const user = await signedInUser(client, site);
+  return publishReveal(crypto.randomUUID(), site, origin, user, await site.regenerate(client, user, tokenId));
+}
+
+async function keptOf(keptId: string, site: Site): Promise<KeptToken> {
+  const kept = await keptToken(keptId);
+  if (!kept || kept.siteId !== site.id) throw gone();
+  return kept;
+}
+
+function gone() {
+  return siteError('not-found', 'Tokenmint no longer keeps that token.', 'Refresh the list.');
+}

@@ -1,0 +1,224 @@
+import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { CopyFormat } from '../core/copy-formats.ts';
+import type { PanelSite } from '../core/messages.ts';
+import type { Reveal } from '../core/token.ts';
+import type { TokenRow } from '../core/token-rows.ts';
+import type { PanelConnection } from './connection.ts';
+
+/** Rows are one line each, so the visible slice follows from the scroll position alone. */
+const ROW_HEIGHT = 34;
+/** Rows rendered beyond each edge, so fast scrolling does not show blanks. */
+const OVERSCAN = 10;
+
+type Column = 'name' | 'where' | 'createdAt' | 'expiresAt' | 'lastUsedAt' | 'scopes';
+const COLUMNS: [Column, string][] = [
+  ['name', 'Name'],
+  ['where', 'Where'],
+  ['createdAt', 'Created'],
+  ['expiresAt', 'Expires'],
+  ['lastUsedAt', 'Last used'],
+  ['scopes', 'Scopes'],
+];
+
+const FORMAT_LABELS: Record<CopyFormat, string> = { raw: 'Raw', header: 'Header', curl: 'curl', env: '.env' };
+
+interface Props {
+  rows: TokenRow[];
+  site: PanelSite;
+  request: PanelConnection['request'];
+  /** What identifies the tab and site in every row request. */
+  row: { tabId: number; origin: string; siteId: string };
+  /** The site's list changed (a revoke): fetch it again. */
+  onChanged: () => void;
+  onReveal: (reveal: Reveal) => void;
+}
+
+/** What one row is doing: asking to confirm, working, or telling a result. */
+interface RowStatus {
+  asking?: 'revoke' | 'regenerate' | 'copy';
+  busy?: boolean;
+  note?: string;
+}
+
+function cell(row: TokenRow, column: Column): string {
+  if (column === 'scopes') return row.scopes?.join(' ') ?? '';
+  return row[column] ?? '';
+}
+
+function sorted(rows: TokenRow[], column: Column, direction: 1 | -1): TokenRow[] {
+  const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+  return [...rows].sort((a, b) => direction * collator.compare(cell(a, column), cell(b, column)));
+}
+
+function matches(row: TokenRow, filter: string): boolean {
+  const needle = filter.trim().toLowerCase();
+  return !needle || COLUMNS.some(([column]) => cell(row, column).toLowerCase().includes(needle));
+}
+
+function when(value: string | undefined): string {
+  if (!value) return '';
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? value : new Date(time).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+export function TokenTable({ rows, site, request, row: target, onChanged, onReveal }: Props) {
+  const [filter, setFilter] = useState('');
+  const [order, setOrder] = useState<{ column: Column; direction: 1 | -1 }>({ column: 'name', direction: 1 });
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewport, setViewport] = useState(480);
+  const [status, setStatus] = useState<Record<string, RowStatus>>({});
+  const scroller = useRef<HTMLDivElement>(null);
+
+  useLayoutEffect(() => {
+    const element = scroller.current;
+    if (!element) return;
+    const observer = new ResizeObserver(() => setViewport(element.clientHeight));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+
+  const shown = useMemo(
+    () => sorted(rows.filter((row) => matches(row, filter)), order.column, order.direction),
+    [rows, filter, order],
+  );
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(shown.length, Math.ceil((scrollTop + viewport) / ROW_HEIGHT) + OVERSCAN);
+
+  const set = (key: string, next: RowStatus) => setStatus((all) => ({ ...all, [key]: next }));
+
+  async function act(row: TokenRow, action: 'revoke' | 'verify' | 'regenerate') {
+    set(row.key, { busy: true });
+    const payload = { ...target, tokenId: row.where === 'vault' ? '' : (row.tokenId ?? ''), keptId: row.keptId ?? '' };
+    if (action === 'revoke') {
+      const reply = await request('revoke', payload);
+      // The row goes with the refreshed list; an error stays on it with the reason.
+      if (reply.ok) return onChanged();
+      return set(row.key, { note: `${reply.error.sentence} ${reply.error.next}` });
+    }
+    if (action === 'verify') {
+      const reply = await request('verify', { ...payload, expiresAt: row.expiresAt ?? '' });
+      const note = reply.ok ? (reply.value.user ? `valid (${reply.value.user})` : reply.value.validity) : reply.error.sentence;
+      return set(row.key, { note });
+    }
+    const reply = await request('regenerate', payload);
+    if (reply.ok) return onReveal(reply.value);
+    set(row.key, { note: `${reply.error.sentence} ${reply.error.next}` });
+  }
+
+  async function copy(row: TokenRow, format: CopyFormat) {
+    const reply = await request('copy-as', { keptId: row.keptId ?? '', format });
+    if (!reply.ok) return set(row.key, { note: reply.error.sentence });
+    try {
+      await navigator.clipboard.writeText(reply.value);
+      set(row.key, { note: `Copied as ${FORMAT_LABELS[format]}.` });
+    } catch {
+      set(row.key, { note: 'Could not reach the clipboard.' });
+    }
+  }
+
+  function actions(row: TokenRow) {
+    const now = status[row.key] ?? {};
+    if (now.busy) return <span class="muted">Working…</span>;
+    if (now.asking === 'copy') {
+      return (
+        <>
+          {site.copyFormats.map((format) => (
+            <button type="button" key={format} onClick={() => void copy(row, format)}>
+              {FORMAT_LABELS[format]}
+            </button>
+          ))}
+          <button type="button" onClick={() => set(row.key, {})}>
+            Cancel
+          </button>
+        </>
+      );
+    }
+    if (now.asking) {
+      return (
+        <>
+          <button type="button" class="danger" onClick={() => void act(row, now.asking as 'revoke' | 'regenerate')}>
+            {now.asking === 'revoke' ? 'Confirm revoke' : 'Confirm regenerate'}
+          </button>
+          <button type="button" onClick={() => set(row.key, {})}>
+            Cancel
+          </button>
+        </>
+      );
+    }
+    return (
+      <>
+        <button type="button" onClick={() => set(row.key, { asking: 'revoke' })}>
+          Revoke
+        </button>
+        {row.keptId && (
+          <button type="button" onClick={() => void act(row, 'verify')}>
+            Verify
+          </button>
+        )}
+        {row.keptId && (
+          <button type="button" onClick={() => set(row.key, { asking: 'copy' })}>
+            Copy as…
+          </button>
+        )}
+        {site.canRegenerate && row.where !== 'vault' && (
+          <button type="button" onClick={() => set(row.key, { asking: 'regenerate' })}>
+            Regenerate
+          </button>
+        )}
+        {now.note && <span class="note">{now.note}</span>}
+      </>
+    );
+  }
+
+  return (
+    <div class="tokens">
+      <div class="toolbar">
+        <label>
+          Filter <input type="search" value={filter} onInput={(event) => setFilter(event.currentTarget.value)} />
+        </label>
+        <span class="muted" role="status">
+          {shown.length === rows.length ? `${rows.length} tokens` : `${shown.length} of ${rows.length} tokens`}
+        </span>
+      </div>
+      <div class="scroller" ref={scroller} onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}>
+        <table aria-rowcount={shown.length + 1}>
+          <thead>
+            <tr>
+              {COLUMNS.map(([column, label]) => {
+                const active = order.column === column;
+                const sort = active ? (order.direction === 1 ? 'ascending' : 'descending') : 'none';
+                const toggle = () => setOrder({ column, direction: active ? (-order.direction as 1 | -1) : 1 });
+                return (
+                  <th key={column} aria-sort={sort}>
+                    <button type="button" class="sort" onClick={toggle}>
+                      {label}
+                    </button>
+                  </th>
+                );
+              })}
+              <th>Secret</th>
+              <th>Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {/* Spacers stand in for the rows out of view; hidden, so they are no rows to assistive tech. */}
+            {first > 0 && <tr aria-hidden="true" style={{ height: `${first * ROW_HEIGHT}px` }} />}
+            {shown.slice(first, last).map((row, offset) => (
+              <tr key={row.key} aria-rowindex={first + offset + 2} style={{ height: `${ROW_HEIGHT}px` }}>
+                <td title={row.name}>{row.name}</td>
+                <td>{row.where}</td>
+                <td>{when(row.createdAt)}</td>
+                <td>{when(row.expiresAt)}</td>
+                <td>{when(row.lastUsedAt)}</td>
+                <td title={cell(row, 'scopes')}>{cell(row, 'scopes')}</td>
+                <td class="mono">{row.preview ?? ''}</td>
+                <td class="actions-cell">{actions(row)}</td>
+              </tr>
+            ))}
+            {last < shown.length && <tr aria-hidden="true" style={{ height: `${(shown.length - last) * ROW_HEIGHT}px` }} />}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,73 @@
+import { useEffect, useState } from 'preact/hooks';
+import browser from 'webextension-polyfill';
+import { sha256Hex } from '../core/digest.ts';
+import { mask } from '../core/token.ts';
+import type { PanelConnection } from './connection.ts';
+
+/** Request headers that carry a credential on the sites Tokenmint knows, and on most APIs. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'x-auth-token', 'x-api-key', 'private-token', 'x-frappe-csrf-token']);
+const KEEP_LAST = 50;
+
+interface Seen {
+  id: number;
+  where: string;
+  header: string;
+  masked: string;
+  /** The kept token it matches, null when none, undefined while asking. */
+  kept?: string | null;
+}
+
+/** "Bearer x" and "token key:secret" carry the credential after the scheme; a kept secret may be either form. */
+function candidates(value: string): string[] {
+  const bare = value.replace(/^(bearer|token|basic)\s+/i, '');
+  return bare === value ? [value] : [value, bare];
+}
+
+interface HarEntry {
+  request: { method: string; url: string; headers: { name: string; value: string }[] };
+}
+
+/**
+ * Credential headers the inspected page sends, masked, and which kept token each is. Values are only hashed on the
+ * spot, never kept: the list holds masks and names.
+ */
+export function Traffic({ request }: { request: PanelConnection['request'] }) {
+  const [seen, setSeen] = useState<Seen[]>([]);
+
+  useEffect(() => {
+    let next = 1;
+    const onRequest = async (entry: HarEntry) => {
+      for (const { name, value } of entry.request.headers) {
+        if (!CREDENTIAL_HEADERS.has(name.toLowerCase()) || !value) continue;
+        const url = new URL(entry.request.url);
+        const item: Seen = { id: next++, where: `${entry.request.method} ${url.host}${url.pathname}`, header: name, masked: mask(value) };
+        setSeen((list) => [item, ...list].slice(0, KEEP_LAST));
+        const digests = await Promise.all(candidates(value).map(sha256Hex));
+        const reply = await request('match-credentials', { digests });
+        const kept = reply.ok ? (reply.value.find((found) => found !== null) ?? null) : null;
+        setSeen((list) => list.map((other) => (other.id === item.id ? { ...other, kept } : other)));
+      }
+    };
+    const listener = (entry: unknown) => void onRequest(entry as HarEntry);
+    browser.devtools.network.onRequestFinished.addListener(listener);
+    return () => browser.devtools.network.onRequestFinished.removeListener(listener);
+  }, [request]);
+
+  return (
+    <section class="traffic" aria-labelledby="traffic-title">
+      <h2 id="traffic-title">Seen in traffic</h2>
+      {seen.length === 0 ? (
+        <p class="muted">Requests of this page that carry a credential header show here while the panel is open.</p>
+      ) : (
+        <ul>
+          {seen.map((item) => (
+            <li key={item.id}>
+              <code>{item.header}</code> <span class="mono">{item.masked}</span> <span class="muted">{item.where}</span>{' '}
+              {item.kept === undefined ? '…' : item.kept ? `is your kept token “${item.kept}”` : 'is no token Tokenmint keeps'}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
