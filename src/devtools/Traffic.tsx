@@ -1,11 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
 import { sha256Hex } from '../core/digest.ts';
-import { mask } from '../core/token.ts';
 import type { PanelConnection } from './connection.ts';
+import { credentialsIn, type HarEntry } from './credential-headers.ts';
 
-/** Request headers that carry a credential on the sites Tokenmint knows, and on most APIs. */
-const CREDENTIAL_HEADERS = new Set(['authorization', 'x-auth-token', 'x-api-key', 'private-token', 'x-frappe-csrf-token']);
 const KEEP_LAST = 50;
 
 interface Seen {
@@ -15,16 +13,6 @@ interface Seen {
   masked: string;
   /** The kept token it matches, null when none, undefined while asking. */
   kept?: string | null;
-}
-
-/** "Bearer x" and "token key:secret" carry the credential after the scheme; a kept secret may be either form. */
-function candidates(value: string): string[] {
-  const bare = value.replace(/^(bearer|token|basic)\s+/i, '');
-  return bare === value ? [value] : [value, bare];
-}
-
-interface HarEntry {
-  request: { method: string; url: string; headers: { name: string; value: string }[] };
 }
 
 /**
@@ -37,12 +25,10 @@ export function Traffic({ request }: { request: PanelConnection['request'] }) {
   useEffect(() => {
     let next = 1;
     const onRequest = async (entry: HarEntry) => {
-      for (const { name, value } of entry.request.headers) {
-        if (!CREDENTIAL_HEADERS.has(name.toLowerCase()) || !value) continue;
-        const url = new URL(entry.request.url);
-        const item: Seen = { id: next++, where: `${entry.request.method} ${url.host}${url.pathname}`, header: name, masked: mask(value) };
+      for (const { candidates, ...shown } of credentialsIn(entry)) {
+        const item: Seen = { id: next++, ...shown };
         setSeen((list) => [item, ...list].slice(0, KEEP_LAST));
-        const digests = await Promise.all(candidates(value).map(sha256Hex));
+        const digests = await Promise.all(candidates.map(sha256Hex));
         const reply = await request('match-credentials', { digests });
         const kept = reply.ok ? (reply.value.find((found) => found !== null) ?? null) : null;
         setSeen((list) => list.map((other) => (other.id === item.id ? { ...other, kept } : other)));

@@ -1,0 +1,52 @@
+import { beforeEach, describe, expect, test, vi } from 'vitest';
+import { sha256Hex } from '../core/digest.ts';
+import type { Reveal } from '../core/token.ts';
+import { fakeBrowser } from '../../test/unit/fake-browser.ts';
+
+const browser = vi.hoisted(() => ({ current: undefined as ReturnType<typeof fakeBrowser> | undefined }));
+vi.mock('webextension-polyfill', () => ({
+  default: new Proxy({}, { get: (_, key) => browser.current?.[key as 'storage'] }),
+}));
+const { keepReveal, keptByDigest, keptFor, forgetKept } = await import('./kept-tokens.ts');
+
+function reveal(id: string, secret: string, origin = 'https://a.test'): Reveal {
+  return {
+    id,
+    siteId: 'gooddata',
+    siteName: 'GoodData',
+    origin,
+    name: `token-${id}`,
+    tokenId: `token-${id}`,
+    secret,
+    shownOnce: true,
+    owner: 'Demo',
+    createdAt: 1,
+    header: `Authorization: Bearer ${secret}`,
+  };
+}
+
+beforeEach(() => {
+  browser.current = fakeBrowser();
+});
+
+describe('kept tokens', () => {
+  test('are kept per origin and site, in session storage only', async () => {
+    await keepReveal(reveal('1', 'secret-one-0123456789'));
+    await keepReveal(reveal('2', 'secret-two-0123456789', 'https://b.test'));
+    expect((await keptFor('https://a.test', 'gooddata')).map((token) => token.id)).toEqual(['1']);
+    expect((await keptFor('https://a.test', 'cds')).map((token) => token.id)).toEqual([]);
+    expect([...browser.current!.session.keys()].sort()).toEqual(['kept:1', 'kept:2']);
+    await forgetKept('1');
+    expect(await keptFor('https://a.test', 'gooddata')).toEqual([]);
+  });
+
+  test('are found by the digest of their secret, and by nothing else', async () => {
+    await keepReveal(reveal('1', 'secret-one-0123456789'));
+    const answer = await keptByDigest([
+      await sha256Hex('secret-one-0123456789'),
+      await sha256Hex('Bearer secret-one-0123456789'),
+      await sha256Hex('secret-one-012345678'),
+    ]);
+    expect(answer).toEqual(['token-1', null, null]);
+  });
+});
