@@ -55,10 +55,12 @@ function matches(row: TokenRow, filter: string): boolean {
   return !needle || COLUMNS.some(([column]) => cell(row, column).toLowerCase().includes(needle));
 }
 
-function when(value: string | undefined): string {
-  if (!value) return '';
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? value : new Date(time).toISOString().slice(0, 16).replace('T', ' ');
+/** A date cell: the day, with the exact time on hover. */
+function When({ value }: { value: string | undefined }) {
+  const time = value ? Date.parse(value) : NaN;
+  if (Number.isNaN(time)) return <td>{value ?? ''}</td>;
+  const exact = new Date(time).toISOString();
+  return <td title={exact}>{exact.slice(0, 10)}</td>;
 }
 
 export function TokenTable({ rows, site, request, row: target, onChanged, onReveal }: Props) {
@@ -165,7 +167,6 @@ export function TokenTable({ rows, site, request, row: target, onChanged, onReve
             Regenerate
           </button>
         )}
-        {now.note && <span class="note">{now.note}</span>}
       </>
     );
   }
@@ -182,6 +183,11 @@ export function TokenTable({ rows, site, request, row: target, onChanged, onReve
       </div>
       <div class="scroller" ref={scroller} onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}>
         <table aria-rowcount={shown.length + 1}>
+          <colgroup>
+            {[12, 6, 8, 8, 8, 10, 8, 10, 30].map((percent, index) => (
+              <col key={index} style={{ width: `${percent}%` }} />
+            ))}
+          </colgroup>
           <thead>
             <tr>
               {COLUMNS.map(([column, label]) => {
@@ -197,6 +203,7 @@ export function TokenTable({ rows, site, request, row: target, onChanged, onReve
                 );
               })}
               <th>Secret</th>
+              <th>Status</th>
               <th>Actions</th>
             </tr>
           </thead>
@@ -207,11 +214,12 @@ export function TokenTable({ rows, site, request, row: target, onChanged, onReve
               <tr key={row.key} aria-rowindex={first + offset + 2} style={{ height: `${ROW_HEIGHT}px` }}>
                 <td title={row.name}>{row.name}</td>
                 <td>{row.where}</td>
-                <td>{when(row.createdAt)}</td>
-                <td>{when(row.expiresAt)}</td>
-                <td>{when(row.lastUsedAt)}</td>
+                <When value={row.createdAt} />
+                <When value={row.expiresAt} />
+                <When value={row.lastUsedAt} />
                 <td title={cell(row, 'scopes')}>{cell(row, 'scopes')}</td>
                 <td class="mono">{row.preview ?? ''}</td>
+                <td title={status[row.key]?.note}>{status[row.key]?.note ?? ''}</td>
                 <td class="actions-cell">{actions(row)}</td>
               </tr>
             ))}

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SiteError, siteError } from '../core/errors.ts';
 import type { ErrorCode, UserError } from '../core/errors.ts';
 import type { PageClient } from '../core/page-client.ts';
-import type { PageRequest, PageResponse } from '../core/page-request.ts';
+import type { PageRequest } from '../core/page-request.ts';
+import { captures, jsonFault, lost, useAdapterKit, withTimeoutMs } from '../../test/unit/adapter-test-kit.ts';
 import { faultyClient } from '../../test/unit/faulty-client.ts';
 import type { ClientFault } from '../../test/unit/faulty-client.ts';
 import { nodePageClient } from '../../test/unit/node-page-client.ts';
@@ -29,72 +29,11 @@ const input = (given: Partial<MintInput> = {}) => mintInput({ name: NAME, scopes
 // ---------------------------------------------------------------------------------------------------------------------
 // The secrets check: every sign-in token and session JWT any answer carried, and every error the adapter produced.
 
-const secrets = new Set<string>();
-let reported: UserError[] = [];
-let exchanges: { request: PageRequest; response: PageResponse }[] = [];
+const kit = useAdapterKit({ secretsIn: (body) => captures(body, /"token"\s*:\s*"([^"]+)"/g) });
+const { secrets, leaks, watched, failure, webPage, lostAnswers } = kit;
 
-function noteSecrets(text: string): void {
-  for (const match of text.matchAll(/"token"\s*:\s*"([^"]+)"/g)) secrets.add(match[1]!);
-}
-
-function leaks(user: UserError, known: Iterable<string>): string[] {
-  const text = [user.sentence, user.next, user.link?.label, user.link?.url].join('\n');
-  return [...known].filter((secret) => text.includes(secret));
-}
-
-beforeEach(() => {
-  reported = [];
-  exchanges = [];
-});
-
-afterEach(() => {
-  for (const user of reported) expect(leaks(user, secrets), `${user.code}: ${user.sentence} ${user.next}`).toEqual([]);
-});
-
-function watched(client: PageClient): PageClient {
-  return {
-    origin: client.origin,
-    async request(request) {
-      const response = await client.request(request);
-      exchanges.push({ request, response });
-      noteSecrets(response.body);
-      return response;
-    },
-  };
-}
-
-function withTimeoutMs(client: PageClient, timeoutMs: number): PageClient {
-  return { origin: client.origin, request: (request) => client.request({ ...request, timeoutMs }) };
-}
-
-async function failure(run: Promise<unknown>, code: ErrorCode): Promise<SiteError> {
-  let thrown: unknown;
-  try {
-    await run;
-  } catch (error) {
-    thrown = error;
-  }
-  if (!(thrown instanceof SiteError)) throw new Error(`expected a SiteError '${code}', got ${String(thrown)}`);
-  reported.push(thrown.user);
-  expect(thrown.user.code, thrown.user.sentence).toBe(code);
-  return thrown;
-}
-
-function lost(code: 'network' | 'timeout'): SiteError {
-  return siteError(code, `127.0.0.1 failed (${code}).`, 'Try again.');
-}
-
-const webPage = (status: number): PageResponse => ({
-  status,
-  headers: { 'content-type': 'text/html;charset=UTF-8' },
-  body: '<!doctype html><html><title>Sign in</title><form action="/login"></form></html>',
-});
-
-const cdsFault = (status: number, body: Record<string, unknown>): Omit<Fault, 'path'> => ({
-  status,
-  contentType: 'application/json',
-  body: JSON.stringify({ request_id: 'r-1', ...body }),
-});
+/** CDS's error body: every answer carries the id of its request. */
+const cdsFault = (status: number, body: Record<string, unknown>): Omit<Fault, 'path'> => jsonFault(status, { request_id: 'r-1', ...body });
 
 // ---------------------------------------------------------------------------------------------------------------------
 
@@ -143,7 +82,7 @@ describe('cds against the emulated site', () => {
       if (probe.kind !== 'signed-in') throw new Error(`expected signed-in, got ${probe.kind}`);
       expect(probe.user).toMatchObject({ id: 'jdoe', name: 'Jane Doe' });
       expect(probe.user.cannotMint).toMatchObject({ code: 'forbidden', sentence: expect.stringContaining('AccessToken') });
-      reported.push(probe.user.cannotMint!);
+      kit.reported.push(probe.user.cannotMint!);
     });
 
     it.each<[string, Omit<Fault, 'path'>]>([
@@ -413,10 +352,7 @@ describe('cds against the emulated site', () => {
 
     describe('when CDS made the token but its answer was lost: orphaned, and never made twice', () => {
       it.each<[string, ClientFault]>([
-        ['the connection drops after the request', { kind: 'lose', error: lost('network') }],
-        ['the answer times out', { kind: 'lose', error: lost('timeout') }],
-        ['a gateway answers 502 with a web page', { kind: 'rewrite', answer: () => webPage(502) }],
-        ['a proxy swaps the 201 for a web page', { kind: 'rewrite', answer: () => webPage(201) }],
+        ...lostAnswers(201),
         ['the answer is cut off', { kind: 'rewrite', answer: (response) => ({ ...response, body: response.body.slice(0, -40) }) }],
         ['the answer lacks the token', { kind: 'rewrite', answer: (response) => ({ ...response, body: JSON.stringify({ ...JSON.parse(response.body), token: undefined }) }) }],
       ])('%s', async (_, fault) => {
@@ -448,7 +384,7 @@ describe('cds against the emulated site', () => {
       expect(token).toEqual({ id: seeded.id, name: 'ci', createdAt: expect.any(String), expiresAt: expect.any(String), scopes: ['Project', 'Run'] });
       const lifetime = Date.parse(token!.expiresAt!) - Date.parse(token!.createdAt!);
       expect(Math.abs(lifetime - 10 * 86_400_000)).toBeLessThan(1000);
-      const listed = JSON.parse(exchanges[0]!.response.body) as { type: string }[];
+      const listed = JSON.parse(kit.exchanges[0]!.response.body) as { type: string }[];
       expect(listed.map((c) => c.type)).toEqual(['local', 'builtin']);
     });
 

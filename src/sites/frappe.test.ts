@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SiteError, siteError } from '../core/errors.ts';
 import type { ErrorCode, UserError } from '../core/errors.ts';
 import type { PageClient } from '../core/page-client.ts';
-import type { PageRequest, PageResponse } from '../core/page-request.ts';
+import type { PageRequest } from '../core/page-request.ts';
+import { captures, lost, useAdapterKit, withTimeoutMs } from '../../test/unit/adapter-test-kit.ts';
 import { faultyClient } from '../../test/unit/faulty-client.ts';
 import type { ClientFault } from '../../test/unit/faulty-client.ts';
 import { nodePageClient } from '../../test/unit/node-page-client.ts';
@@ -35,60 +35,12 @@ const agreed = mintInput({ replace: true });
 // ---------------------------------------------------------------------------------------------------------------------
 // The secrets check: every api_secret an answer or the site held, against every error the adapter produced.
 
-const secrets = new Set<string>();
-let reported: UserError[] = [];
-let exchanges: { request: PageRequest; response: PageResponse }[] = [];
-
-function noteSecrets(text: string): void {
-  for (const match of text.matchAll(/"api_secret"\s*:\s*"([^"*]+)"/g)) secrets.add(match[1]!);
-}
-
-function leaks(user: UserError, known: Iterable<string>): string[] {
-  const text = [user.sentence, user.next, user.link?.label, user.link?.url].join('\n');
-  return [...known].filter((secret) => text.includes(secret));
-}
-
-beforeEach(() => {
-  reported = [];
-  exchanges = [];
+const kit = useAdapterKit({
+  // Masked secrets (`***`) are no secrets.
+  secretsIn: (body) => captures(body, /"api_secret"\s*:\s*"([^"*]+)"/g),
+  webPage: { contentType: 'text/html; charset=utf-8', body: '<!doctype html><html><title>Login</title><form action="/login"></form></html>' },
 });
-
-afterEach(() => {
-  for (const user of reported) expect(leaks(user, secrets), `${user.code}: ${user.sentence} ${user.next}`).toEqual([]);
-});
-
-function watched(client: PageClient): PageClient {
-  return {
-    origin: client.origin,
-    async request(request) {
-      const response = await client.request(request);
-      exchanges.push({ request, response });
-      noteSecrets(response.body);
-      return response;
-    },
-  };
-}
-
-function withTimeoutMs(client: PageClient, timeoutMs: number): PageClient {
-  return { origin: client.origin, request: (request) => client.request({ ...request, timeoutMs }) };
-}
-
-async function failure(run: Promise<unknown>, code: ErrorCode): Promise<SiteError> {
-  let thrown: unknown;
-  try {
-    await run;
-  } catch (error) {
-    thrown = error;
-  }
-  if (!(thrown instanceof SiteError)) throw new Error(`expected a SiteError '${code}', got ${String(thrown)}`);
-  reported.push(thrown.user);
-  expect(thrown.user.code, thrown.user.sentence).toBe(code);
-  return thrown;
-}
-
-function lost(code: 'network' | 'timeout'): SiteError {
-  return siteError(code, `127.0.0.1 failed (${code}).`, 'Try again.');
-}
+const { secrets, leaks, watched, failure, webPage, lostAnswers } = kit;
 
 /** A Frappe v1 error body (contract §8). */
 function frappeBody(excType: string, message?: string): string {
@@ -100,12 +52,6 @@ function frappeBody(excType: string, message?: string): string {
 function frappeFault(status: number, excType: string, message?: string): Omit<Fault, 'path'> {
   return { status, contentType: 'application/json', body: frappeBody(excType, message) };
 }
-
-const webPage = (status: number): PageResponse => ({
-  status,
-  headers: { 'content-type': 'text/html; charset=utf-8' },
-  body: '<!doctype html><html><title>Login</title><form action="/login"></form></html>',
-});
 
 // ---------------------------------------------------------------------------------------------------------------------
 
@@ -136,11 +82,11 @@ describe('frappe against the emulated site', () => {
   describe('probe', () => {
     it('reads the user and their full name, in two requests', async () => {
       expect(await frappe.probe(await signedInAs('jane@example.com'))).toEqual({ kind: 'signed-in', user: JANE });
-      expect(exchanges.map((e) => `${e.request.method} ${e.request.path} ${e.response.status}`)).toEqual([
+      expect(kit.exchanges.map((e) => `${e.request.method} ${e.request.path} ${e.response.status}`)).toEqual([
         `GET ${WHO_AM_I} 200`,
         `GET ${recordPath(JANE.id)} 200`,
       ]);
-      expect(exchanges.every((e) => e.request.headers?.Accept === 'application/json')).toBe(true);
+      expect(kit.exchanges.every((e) => e.request.headers?.Accept === 'application/json')).toBe(true);
     });
 
     it('lets Administrator mint', async () => {
@@ -153,7 +99,7 @@ describe('frappe against the emulated site', () => {
       expect(probe.user).toMatchObject({ id: VICTOR.id, name: 'Victor Viewer' });
       expect(probe.user.cannotMint).toMatchObject({ code: 'forbidden', sentence: expect.stringContaining('System Manager role') });
       expect(probe.user.cannotMint?.sentence).not.toMatch(/PermissionError/);
-      reported.push(probe.user.cannotMint!);
+      kit.reported.push(probe.user.cannotMint!);
     });
 
     it('tells a portal user they cannot have keys', async () => {
@@ -170,7 +116,7 @@ describe('frappe against the emulated site', () => {
 
     it('is signed out for a Guest (403 PermissionError), in one request', async () => {
       expect(await frappe.probe(anonymous())).toEqual({ kind: 'signed-out' });
-      expect(exchanges).toHaveLength(1);
+      expect(kit.exchanges).toHaveLength(1);
     });
 
     it.each<[string, Omit<Fault, 'path'>]>([
@@ -187,7 +133,7 @@ describe('frappe against the emulated site', () => {
     it('is not this site when a {"message": …} answer is not followed by a Frappe User record', async () => {
       site.inject({ method: 'GET', path: recordPath(JANE.id), status: 200, contentType: 'application/json', body: '{"data":{"id":7}}' });
       expect(await frappe.probe(await signedInAs('jane@example.com'))).toEqual({ kind: 'not-this-site' });
-      expect(exchanges).toHaveLength(2);
+      expect(kit.exchanges).toHaveLength(2);
     });
 
     it('a server error on the record is reported, not taken for another site', async () => {
@@ -227,7 +173,7 @@ describe('frappe against the emulated site', () => {
       expect(minted).toEqual({ id: keys.apiKey, name: keys.apiKey, secret: `${keys.apiKey}:${keys.apiSecret}` });
       expect(secrets).toContain(keys.apiSecret);
       expect(await works(minted.secret)).toBe(JANE.id);
-      expect(exchanges.map((e) => `${e.request.method} ${e.request.path}`)).toEqual([
+      expect(kit.exchanges.map((e) => `${e.request.method} ${e.request.path}`)).toEqual([
         `GET ${recordPath(JANE.id)}`,
         'GET /app',
         `POST ${GENERATE}`,
@@ -241,13 +187,13 @@ describe('frappe against the emulated site', () => {
       const minted = await frappe.mint(await signedInAs('jane@example.com'), JANE, mintInput({}));
       const keys = site.keys(JANE.id)!;
       expect(minted.secret).toBe(`${keys.apiKey}:${keys.apiSecret}`);
-      expect(exchanges.map((e) => e.request.path)).toEqual([recordPath(JANE.id), '/app', GENERATE]);
+      expect(kit.exchanges.map((e) => e.request.path)).toEqual([recordPath(JANE.id), '/app', GENERATE]);
     });
 
     it('POSTs user=<id> form-encoded, with the desk’s CSRF token and Accept: application/json', async () => {
       const client = await signedInAs('jane@example.com');
       await frappe.mint(client, JANE, mintInput({}));
-      const desk = exchanges.find((e) => e.request.path === '/app')!.response.body;
+      const desk = kit.exchanges.find((e) => e.request.path === '/app')!.response.body;
       const token = /frappe\.csrf_token = "([^"]+)"/.exec(desk)?.[1];
       const [post] = posts();
       expect(post?.body).toBe('user=jane%40example.com');
@@ -313,7 +259,7 @@ describe('frappe against the emulated site', () => {
         const minted = await frappe.mint(await signedInAs('jane@example.com'), JANE, mintInput({}));
         expect(refusal.hits).toBe(1);
         expect(posts()).toHaveLength(2);
-        expect(exchanges.filter((e) => e.request.path === '/app')).toHaveLength(2);
+        expect(kit.exchanges.filter((e) => e.request.path === '/app')).toHaveLength(2);
         expect(site.generations(JANE.id)).toBe(1);
         expect(await works(minted.secret)).toBe(JANE.id);
       });
@@ -418,16 +364,13 @@ describe('frappe against the emulated site', () => {
         expect(error).toBe(cause);
         expect(site.keys(SAM.id)).toEqual(old);
         expect(posts()).toHaveLength(0);
-        expect(exchanges.filter((e) => e.request.path === recordPath(SAM.id))).toHaveLength(2); // it looked before giving up
+        expect(kit.exchanges.filter((e) => e.request.path === recordPath(SAM.id))).toHaveLength(2); // it looked before giving up
       });
     });
 
     describe('when the site generated but its answer was lost: orphaned, and never generated twice', () => {
       it.each<[string, ClientFault]>([
-        ['the connection drops after the request', { kind: 'lose', error: lost('network') }],
-        ['the answer times out', { kind: 'lose', error: lost('timeout') }],
-        ['a gateway answers 502 with a web page', { kind: 'rewrite', answer: () => webPage(502) }],
-        ['a proxy swaps the 200 for a web page', { kind: 'rewrite', answer: () => webPage(200) }],
+        ...lostAnswers(200),
         ['the answer is cut off', { kind: 'rewrite', answer: (response) => ({ ...response, body: response.body.slice(0, -10) }) }],
       ])('%s (a user without a key)', async (_, fault) => {
         const client = faultyClient(await signedInAs('jane@example.com'), isGenerate, fault);
@@ -473,7 +416,7 @@ describe('frappe against the emulated site', () => {
       };
       const minted = await frappe.mint(client, JANE, mintInput({}));
       expect(minted.id).toBe(site.keys(JANE.id)!.apiKey);
-      expect(exchanges.at(-1)?.request.path).toMatch(/^\/api\/method\/frappe\.client\.get_value\?doctype=User&fieldname=api_key&filters=jane%40example\.com$/);
+      expect(kit.exchanges.at(-1)?.request.path).toMatch(/^\/api\/method\/frappe\.client\.get_value\?doctype=User&fieldname=api_key&filters=jane%40example\.com$/);
     });
 
     it('no api_key anywhere after a v15 answer: orphaned, without the secret in the sentence', async () => {

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { SiteError, siteError } from '../core/errors.ts';
 import type { ErrorCode, UserError } from '../core/errors.ts';
 import type { PageClient } from '../core/page-client.ts';
 import type { PageRequest, PageResponse } from '../core/page-request.ts';
+import { captures, lost, useAdapterKit, withTimeoutMs } from '../../test/unit/adapter-test-kit.ts';
 import { faultyClient } from '../../test/unit/faulty-client.ts';
 import type { ClientFault } from '../../test/unit/faulty-client.ts';
 import { nodePageClient } from '../../test/unit/node-page-client.ts';
@@ -30,81 +30,17 @@ const isCreate = (request: PageRequest) => request.method === 'POST';
 // ---------------------------------------------------------------------------------------------------------------------
 // The secrets check: every bearer token any answer carried, and every error the adapter produced in the current test.
 
-const secrets = new Set<string>();
-let reported: UserError[] = [];
-/** What the clients of the current test sent and got back (innermost, so it sees answers a fault later loses). */
-let exchanges: { request: PageRequest; response: PageResponse }[] = [];
-
 /** A bearer token and the secret inside it (base64 of `userId:tokenId:secret`): neither may show. */
 function secretForms(bearer: string): string[] {
   const inside = Buffer.from(bearer, 'base64').toString('utf8').split(':').slice(2).join(':');
   return inside.length >= 16 ? [bearer, inside] : [bearer];
 }
 
-function noteSecrets(text: string): void {
-  for (const match of text.matchAll(/"bearerToken"\s*:\s*"([^"]+)"/g)) secrets.add(match[1]!);
-}
-
-/** The known secrets that show anywhere in what the user reads. */
-function leaks(user: UserError, known: Iterable<string>): string[] {
-  const text = [user.sentence, user.next, user.link?.label, user.link?.url].join('\n');
-  return [...known].flatMap(secretForms).filter((secret) => text.includes(secret));
-}
-
-beforeEach(() => {
-  reported = [];
-  exchanges = [];
+const kit = useAdapterKit({
+  secretsIn: (body) => captures(body, /"bearerToken"\s*:\s*"([^"]+)"/g),
+  leakedIn: (text, bearer) => secretForms(bearer).filter((form) => text.includes(form)),
 });
-
-afterEach(() => {
-  for (const user of reported) expect(leaks(user, secrets), `${user.code}: ${user.sentence} ${user.next}`).toEqual([]);
-});
-
-// ---------------------------------------------------------------------------------------------------------------------
-// Small helpers.
-
-/** Logs every exchange and notes the bearer tokens answers carry. */
-function watched(client: PageClient): PageClient {
-  return {
-    origin: client.origin,
-    async request(request) {
-      const response = await client.request(request);
-      exchanges.push({ request, response });
-      noteSecrets(response.body);
-      return response;
-    },
-  };
-}
-
-/** Every request of this client carries the given time limit. */
-function withTimeoutMs(client: PageClient, timeoutMs: number): PageClient {
-  return { origin: client.origin, request: (request) => client.request({ ...request, timeoutMs }) };
-}
-
-/** Awaits an adapter call that must fail with `code`; the user's words join the secrets check. */
-async function failure(run: Promise<unknown>, code: ErrorCode): Promise<SiteError> {
-  let thrown: unknown;
-  try {
-    await run;
-  } catch (error) {
-    thrown = error;
-  }
-  if (!(thrown instanceof SiteError)) throw new Error(`expected a SiteError '${code}', got ${String(thrown)}`);
-  reported.push(thrown.user);
-  expect(thrown.user.code).toBe(code);
-  return thrown;
-}
-
-/** An error as the page client reports a request that failed on the way. */
-function lost(code: 'network' | 'timeout'): SiteError {
-  return siteError(code, `127.0.0.1 failed (${code}).`, 'Try again.');
-}
-
-const webPage = (status: number): PageResponse => ({
-  status,
-  headers: { 'content-type': 'text/html;charset=UTF-8' },
-  body: '<!doctype html><html><title>Sign in</title><form action="/login"></form></html>',
-});
+const { secrets, leaks, watched, failure, webPage, lostAnswers } = kit;
 
 // ---------------------------------------------------------------------------------------------------------------------
 
@@ -145,12 +81,12 @@ describe('gooddata against the emulated site', () => {
       if (probe.kind !== 'signed-in') throw new Error(`expected signed-in, got ${probe.kind}`);
       expect(probe.user).toMatchObject({ id: 'viewer', name: 'Viewer', org: 'Default Organization' });
       expect(probe.user.cannotMint).toMatchObject({ code: 'forbidden', next: expect.stringMatching(/admin/) });
-      reported.push(probe.user.cannotMint!);
+      kit.reported.push(probe.user.cannotMint!);
     });
 
     it('is signed out when the session is gone (401 /appLogin)', async () => {
       expect(await gooddata.probe(anonymous())).toEqual({ kind: 'signed-out' });
-      expect(exchanges.map((e) => [e.response.status, e.response.body])).toEqual([[401, '/appLogin']]);
+      expect(kit.exchanges.map((e) => [e.response.status, e.response.body])).toEqual([[401, '/appLogin']]);
     });
 
     it.each<[string, Omit<Fault, 'path'>]>([
@@ -188,7 +124,7 @@ describe('gooddata against the emulated site', () => {
       const probe = await gooddata.probe(await signedInAs('demo'));
       if (probe.kind !== 'signed-out' || !probe.reason) throw new Error(`expected signed-out with a reason, got ${JSON.stringify(probe)}`);
       expect(probe.reason.sentence).toMatch(/contract or license has expired/);
-      reported.push(probe.reason);
+      kit.reported.push(probe.reason);
     });
   });
 
@@ -225,7 +161,7 @@ describe('gooddata against the emulated site', () => {
 
     it("400 problem+json: invalid, with the site's detail", async () => {
       const error = await failure(mintAs('demo', DEMO, 'has space'), 'invalid');
-      const { detail } = JSON.parse(exchanges.at(-1)!.response.body) as { detail: string };
+      const { detail } = JSON.parse(kit.exchanges.at(-1)!.response.body) as { detail: string };
       expect(detail).toMatch(/^Invalid id/);
       expect(error.user.sentence).toContain('“has space”');
       expect(error.user.sentence).toContain(detail.replace(/\.$/, ''));
@@ -303,10 +239,7 @@ describe('gooddata against the emulated site', () => {
 
     describe('when the site made the token but its answer was lost: orphaned, and never made twice', () => {
       it.each<[string, ClientFault]>([
-        ['the connection drops after the request', { kind: 'lose', error: lost('network') }],
-        ['the answer times out', { kind: 'lose', error: lost('timeout') }],
-        ['a gateway answers 502 with a web page', { kind: 'rewrite', answer: () => webPage(502) }],
-        ['a proxy swaps the 201 for a web page', { kind: 'rewrite', answer: () => webPage(201) }],
+        ...lostAnswers(201),
         ['the answer is cut off', { kind: 'rewrite', answer: (response) => ({ ...response, body: response.body.slice(0, -20) }) }],
       ])('%s', async (_, fault) => {
         const client = faultyClient(await signedInAs('demo'), isCreate, fault);
@@ -331,7 +264,7 @@ describe('gooddata against the emulated site', () => {
   describe('list', () => {
     it('an empty list', async () => {
       expect(await gooddata.list(await signedInAs('demo'), DEMO)).toEqual([]);
-      expect(exchanges.map((e) => [e.request.path, e.response.status])).toEqual([[`${tokensPath('demo')}?page=0&size=100&sort=id,asc`, 200]]);
+      expect(kit.exchanges.map((e) => [e.request.path, e.response.status])).toEqual([[`${tokensPath('demo')}?page=0&size=100&sort=id,asc`, 200]]);
     });
 
     it('pages until a short page, although every page offers links.next', async () => {
@@ -340,7 +273,7 @@ describe('gooddata against the emulated site', () => {
       const expected = site.tokens('demo').map((token) => ({ id: token.id, name: token.id }));
       expect(expected).toHaveLength(250);
       expect(tokens).toEqual(expected);
-      const pages = exchanges.map((e) => JSON.parse(e.response.body) as { data: unknown[]; links: { next?: string } });
+      const pages = kit.exchanges.map((e) => JSON.parse(e.response.body) as { data: unknown[]; links: { next?: string } });
       expect(pages.map((page) => page.data.length)).toEqual([100, 100, 50]);
       expect(pages.every((page) => page.links.next)).toBe(true);
     });
@@ -375,14 +308,14 @@ describe('gooddata against the emulated site', () => {
       site.addTokens('demo', 2);
       await gooddata.revoke(await signedInAs('demo'), DEMO, 'seeded-0000');
       expect(tokenIds('demo')).toEqual(['seeded-0001']);
-      expect(exchanges.map((e) => e.response)).toEqual([
+      expect(kit.exchanges.map((e) => e.response)).toEqual([
         { status: 204, body: '', headers: expect.objectContaining({ 'content-type': 'application/vnd.gooddata.api+json' }) },
       ]);
     });
 
     it('an unknown id (404) is gone already: done', async () => {
       await expect(gooddata.revoke(await signedInAs('demo'), DEMO, 'never-made')).resolves.toBeUndefined();
-      expect(exchanges.map((e) => [e.request.method, e.response.status])).toEqual([['DELETE', 404]]);
+      expect(kit.exchanges.map((e) => [e.request.method, e.response.status])).toEqual([['DELETE', 404]]);
     });
 
     it('401: signed out, and the token stays', async () => {
@@ -493,7 +426,7 @@ describe('gooddata on the recorded traffic', () => {
     const client = faultyClient(watched(replay(await recording())), isCreate, { kind: 'lose', error: lost('network') });
     const error = await failure(gooddata.mint(client, USER, mintInput({ name: 'test_token' })), 'orphaned');
     expect(error.user.sentence).toContain('“test_token”');
-    expect(exchanges.map((e) => `${e.request.method} ${e.response.status}`)).toEqual(['POST 201', 'GET 200']);
+    expect(kit.exchanges.map((e) => `${e.request.method} ${e.response.status}`)).toEqual(['POST 201', 'GET 200']);
   });
 });
 

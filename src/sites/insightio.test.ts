@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SiteError, siteError } from '../core/errors.ts';
 import type { ErrorCode, UserError } from '../core/errors.ts';
 import type { PageClient } from '../core/page-client.ts';
-import type { PageRequest, PageResponse } from '../core/page-request.ts';
+import type { PageRequest } from '../core/page-request.ts';
+import { captures, jsonFault, lost, useAdapterKit, withTimeoutMs } from '../../test/unit/adapter-test-kit.ts';
 import { faultyClient } from '../../test/unit/faulty-client.ts';
 import type { ClientFault } from '../../test/unit/faulty-client.ts';
 import { nodePageClient } from '../../test/unit/node-page-client.ts';
@@ -31,72 +31,13 @@ const masked = (token: string) => `${token.slice(0, 4)}…${token.slice(-4)}`;
 // ---------------------------------------------------------------------------------------------------------------------
 // The secrets check: every token any answer carried or the site holds, against every error the adapter produced.
 
-const secrets = new Set<string>();
-let reported: UserError[] = [];
-/** What the clients of the current test sent and got back (innermost, so it sees answers a fault later loses). */
-let exchanges: { request: PageRequest; response: PageResponse }[] = [];
-
-/** Token values in a body; short test strings (`"short"`) are no secrets, and half of one would match any text. */
-function noteSecrets(text: string): void {
-  for (const match of text.matchAll(/"(?:token|apiToken)"\s*:\s*"([^"]{32,})"/g)) secrets.add(match[1]!);
-}
-
-/** The known secrets that show anywhere in what the user reads (or a half of one: masks show 4 characters only). */
-function leaks(user: UserError, known: Iterable<string>): string[] {
-  const text = [user.sentence, user.next, user.link?.label, user.link?.url].join('\n');
-  return [...known].filter((secret) => text.includes(secret) || text.includes(secret.slice(0, secret.length / 2)));
-}
-
-beforeEach(() => {
-  reported = [];
-  exchanges = [];
+const kit = useAdapterKit({
+  // Short test strings (`"short"`) are no secrets, and half of one would match any text.
+  secretsIn: (body) => captures(body, /"(?:token|apiToken)"\s*:\s*"([^"]{32,})"/g),
+  // A half of a token shows it too (masks show 4 characters only).
+  leakedIn: (text, token) => (text.includes(token) || text.includes(token.slice(0, token.length / 2)) ? [token] : []),
 });
-
-afterEach(() => {
-  for (const user of reported) expect(leaks(user, secrets), `${user.code}: ${user.sentence} ${user.next}`).toEqual([]);
-});
-
-function watched(client: PageClient): PageClient {
-  return {
-    origin: client.origin,
-    async request(request) {
-      const response = await client.request(request);
-      exchanges.push({ request, response });
-      noteSecrets(response.body);
-      return response;
-    },
-  };
-}
-
-function withTimeoutMs(client: PageClient, timeoutMs: number): PageClient {
-  return { origin: client.origin, request: (request) => client.request({ ...request, timeoutMs }) };
-}
-
-/** Awaits an adapter call that must fail with `code`; the user's words join the secrets check. */
-async function failure(run: Promise<unknown>, code: ErrorCode): Promise<SiteError> {
-  let thrown: unknown;
-  try {
-    await run;
-  } catch (error) {
-    thrown = error;
-  }
-  if (!(thrown instanceof SiteError)) throw new Error(`expected a SiteError '${code}', got ${String(thrown)}`);
-  reported.push(thrown.user);
-  expect(thrown.user.code).toBe(code);
-  return thrown;
-}
-
-function lost(code: 'network' | 'timeout'): SiteError {
-  return siteError(code, `127.0.0.1 failed (${code}).`, 'Try again.');
-}
-
-const webPage = (status: number): PageResponse => ({
-  status,
-  headers: { 'content-type': 'text/html;charset=UTF-8' },
-  body: '<!doctype html><html><title>Sign in</title><form action="/login"></form></html>',
-});
-
-const jsonFault = (status: number, body: unknown): Omit<Fault, 'path'> => ({ status, contentType: 'application/json', body: JSON.stringify(body) });
+const { secrets, leaks, watched, failure, webPage, lostAnswers } = kit;
 
 // ---------------------------------------------------------------------------------------------------------------------
 
@@ -136,7 +77,7 @@ describe('insightio against the emulated site', () => {
 
     it('is signed out on 401 {"error": "Credentials required"}', async () => {
       expect(await insightio.probe(anonymous())).toEqual({ kind: 'signed-out' });
-      expect(exchanges.map((e) => [e.response.status, e.response.body])).toEqual([[401, '{"error":"Credentials required"}']]);
+      expect(kit.exchanges.map((e) => [e.response.status, e.response.body])).toEqual([[401, '{"error":"Credentials required"}']]);
     });
 
     it('is signed out on 403 {"error": "Credentials required"} of older SecureSocial versions', async () => {
@@ -369,10 +310,7 @@ describe('insightio against the emulated site', () => {
 
     describe('when the site made the token but its answer was lost: orphaned, and never made twice', () => {
       it.each<[string, ClientFault]>([
-        ['the connection drops after the request', { kind: 'lose', error: lost('network') }],
-        ['the answer times out', { kind: 'lose', error: lost('timeout') }],
-        ['a gateway answers 502 with a web page', { kind: 'rewrite', answer: () => webPage(502) }],
-        ['a proxy swaps the 200 for a web page', { kind: 'rewrite', answer: () => webPage(200) }],
+        ...lostAnswers(200),
         ['the answer is cut off', { kind: 'rewrite', answer: (response) => ({ ...response, body: response.body.slice(0, -20) }) }],
         ['the answer lacks the token', { kind: 'rewrite', answer: (response) => ({ ...response, body: '{}' }) }],
       ])('%s', async (_, fault) => {
@@ -398,7 +336,7 @@ describe('insightio against the emulated site', () => {
   describe('list', () => {
     it('an empty list, asked with the session cookie', async () => {
       expect(await insightio.list(await signedInAs(), JANE)).toEqual([]);
-      expect(exchanges.map((e) => [e.request.method, e.request.path, e.request.credentials, e.response.status])).toEqual([['GET', TOKEN, undefined, 200]]);
+      expect(kit.exchanges.map((e) => [e.request.method, e.request.path, e.request.credentials, e.response.status])).toEqual([['GET', TOKEN, undefined, 200]]);
     });
 
     it('fingerprints for ids, masked tokens for names, the times as ISO text, and no secret anywhere', async () => {
@@ -466,7 +404,7 @@ describe('insightio against the emulated site', () => {
       expect(deletes[0]!.headers['x-auth-token']).toBe(drop!.apiToken);
       expect(deletes[0]!.headers).not.toHaveProperty('cookie');
       // Confirmed: the token no longer authenticates.
-      const check = exchanges.at(-1)!;
+      const check = kit.exchanges.at(-1)!;
       expect([check.request.path, check.request.headers?.['X-Auth-Token'], check.request.credentials, check.response.status]).toEqual([
         PROFILE,
         drop!.apiToken,

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SiteError, siteError } from '../core/errors.ts';
+import type { SiteError } from '../core/errors.ts';
 import type { ErrorCode, UserError } from '../core/errors.ts';
 import type { PageClient } from '../core/page-client.ts';
 import type { PageRequest, PageResponse } from '../core/page-request.ts';
+import { captures, lost, useAdapterKit, withTimeoutMs } from '../../test/unit/adapter-test-kit.ts';
 import { faultyClient } from '../../test/unit/faulty-client.ts';
-import type { ClientFault } from '../../test/unit/faulty-client.ts';
 import { nodePageClient } from '../../test/unit/node-page-client.ts';
 import { signIn as signInGoodData, startGoodData } from '../../test/sites/gooddata.ts';
 import { html, json, startSite } from '../../test/sites/harness.ts';
@@ -29,67 +29,12 @@ const isCreate = (request: PageRequest) => request.method === 'POST' && request.
 // ---------------------------------------------------------------------------------------------------------------------
 // The secrets check: every access token an answer carried or the site holds, and every error the adapter produced.
 
-const secrets = new Set<string>();
-let reported: UserError[] = [];
-/** What the clients of the current test sent and got back (innermost, so it sees answers a fault later loses). */
-let exchanges: { request: PageRequest; response: PageResponse }[] = [];
-
-function noteSecrets(text: string): void {
-  for (const match of text.matchAll(/<code[^>]*>\s*([A-Za-z0-9]{60})\s*<\/code>/g)) secrets.add(match[1]!);
-}
-
-function leaks(user: UserError, known: Iterable<string>): string[] {
-  const text = [user.sentence, user.next, user.link?.label, user.link?.url].join('\n');
-  return [...known].filter((secret) => text.includes(secret));
-}
-
-beforeEach(() => {
-  reported = [];
-  exchanges = [];
+const kit = useAdapterKit({
+  secretsIn: (body) => captures(body, /<code[^>]*>\s*([A-Za-z0-9]{60})\s*<\/code>/g),
+  // Zenodo's own answers are web pages too: the stray one is a proxy's error page, not a sign-in form.
+  webPage: { contentType: 'text/html; charset=utf-8', body: '<!doctype html><html><title>Proxy</title><p>Something went wrong.</p></html>' },
 });
-
-afterEach(() => {
-  for (const user of reported) expect(leaks(user, secrets), `${user.code}: ${user.sentence} ${user.next}`).toEqual([]);
-});
-
-function watched(client: PageClient): PageClient {
-  return {
-    origin: client.origin,
-    async request(request) {
-      const response = await client.request(request);
-      exchanges.push({ request, response });
-      noteSecrets(response.body);
-      return response;
-    },
-  };
-}
-
-function withTimeoutMs(client: PageClient, timeoutMs: number): PageClient {
-  return { origin: client.origin, request: (request) => client.request({ ...request, timeoutMs }) };
-}
-
-async function failure(run: Promise<unknown>, code: ErrorCode): Promise<SiteError> {
-  let thrown: unknown;
-  try {
-    await run;
-  } catch (error) {
-    thrown = error;
-  }
-  if (!(thrown instanceof SiteError)) throw new Error(`expected a SiteError '${code}', got ${String(thrown)}`);
-  reported.push(thrown.user);
-  expect(thrown.user.code, thrown.user.sentence).toBe(code);
-  return thrown;
-}
-
-function lost(code: 'network' | 'timeout'): SiteError {
-  return siteError(code, `127.0.0.1 failed (${code}).`, 'Try again.');
-}
-
-const webPage = (status: number): PageResponse => ({
-  status,
-  headers: { 'content-type': 'text/html; charset=utf-8' },
-  body: '<!doctype html><html><title>Proxy</title><p>Something went wrong.</p></html>',
-});
+const { secrets, leaks, watched, failure, webPage, lostAnswers } = kit;
 
 /** A redirect as the browser's in-tab fetch reports it (`redirect: 'manual'`): opaque, status 0, no Location. */
 const opaque = (): PageResponse => ({ status: 0, headers: {}, body: '' });
@@ -144,12 +89,12 @@ describe('zenodo against the emulated site', () => {
         kind: 'signed-in',
         user: { id: '2', name: 'jane@example.org' },
       });
-      expect(exchanges.map((e) => [e.request.path, e.response.status])).toEqual([['/api/me', 200]]);
+      expect(kit.exchanges.map((e) => [e.request.path, e.response.status])).toEqual([['/api/me', 200]]);
     });
 
     it('is signed out on a 401 from /api/me confirmed by the settings redirect to /login', async () => {
       expect(await zenodo.probe(anonymous())).toEqual({ kind: 'signed-out' });
-      expect(exchanges.map((e) => [e.request.path, e.response.status])).toEqual([
+      expect(kit.exchanges.map((e) => [e.request.path, e.response.status])).toEqual([
         ['/api/me', 401],
         [NEW_TOKEN, 302],
       ]);
@@ -252,7 +197,7 @@ describe('zenodo against the emulated site', () => {
       const [token] = site.tokens(DEMO_EMAIL);
       expect(minted).toEqual({ id: String(token!.id), name: NAME, secret: token!.accessToken });
       expect(token?.scopes).toEqual(['deposit:write', 'deposit:actions']);
-      expect(exchanges.map((e) => `${e.request.method} ${e.request.path} ${e.response.status}`)).toEqual([
+      expect(kit.exchanges.map((e) => `${e.request.method} ${e.request.path} ${e.response.status}`)).toEqual([
         `GET ${SETTINGS} 200`,
         `GET ${NEW_TOKEN} 200`,
         `POST ${NEW_TOKEN} 302`,
@@ -262,7 +207,7 @@ describe('zenodo against the emulated site', () => {
 
     it('posts name, one scopes pair per scope and the csrf_token of the form, form-encoded', async () => {
       await mintAs({ scopes: ['user:email', 'deposit:write'] });
-      const formPage = exchanges.find((e) => e.request.path === NEW_TOKEN && e.request.method === 'GET')!.response.body;
+      const formPage = kit.exchanges.find((e) => e.request.path === NEW_TOKEN && e.request.method === 'GET')!.response.body;
       const csrf = readTokenForm(formPage)!.csrf;
       const [post] = creates();
       expect(post!.headers['content-type']).toBe('application/x-www-form-urlencoded');
@@ -297,7 +242,7 @@ describe('zenodo against the emulated site', () => {
     ])('a name of %s is refused before anything is sent', async (_, name, words) => {
       const error = await failure(mintAs({ name }), 'invalid');
       expect(error.user.sentence).toMatch(words);
-      expect(exchanges).toEqual([]);
+      expect(kit.exchanges).toEqual([]);
     });
 
     it('takes a name of exactly 40 characters', async () => {
@@ -437,12 +382,7 @@ describe('zenodo against the emulated site', () => {
     });
 
     describe('when the site made the token but its answer was lost: the shown-once page still has the secret', () => {
-      it.each<[string, ClientFault]>([
-        ['the connection drops after the request', { kind: 'lose', error: lost('network') }],
-        ['the answer times out', { kind: 'lose', error: lost('timeout') }],
-        ['a gateway answers 502 with a web page', { kind: 'rewrite', answer: () => webPage(502) }],
-        ['a proxy swaps the redirect for a web page', { kind: 'rewrite', answer: () => webPage(200) }],
-      ])('%s', async (_, fault) => {
+      it.each(lostAnswers(200, 'the redirect'))('%s', async (_, fault) => {
         const client = faultyClient(await signedInAs(), isCreate, fault);
         const minted = await zenodo.mint(client, DEMO, mintInput({ name: NAME }));
         expect(minted.secret).toBe(site.tokens(DEMO_EMAIL)[0]?.accessToken);
@@ -507,7 +447,7 @@ describe('zenodo against the emulated site', () => {
   describe('list', () => {
     it('an empty list', async () => {
       expect(await zenodo.list(await signedInAs(), DEMO)).toEqual([]);
-      expect(exchanges.map((e) => [e.request.path, e.response.status])).toEqual([[SETTINGS, 200]]);
+      expect(kit.exchanges.map((e) => [e.request.path, e.response.status])).toEqual([[SETTINGS, 200]]);
     });
 
     it("the user's personal tokens with their scopes; names decoded; authorized applications left out", async () => {
@@ -541,12 +481,12 @@ describe('zenodo against the emulated site', () => {
       const kept = site.addToken(DEMO_EMAIL, 'kept');
       await zenodo.revoke(await signedInAs(), DEMO, String(doomed.id));
       expect(site.tokens(DEMO_EMAIL).map((t) => t.id)).toEqual([kept.id]);
-      expect(exchanges.map((e) => `${e.request.method} ${e.request.path} ${e.response.status}`)).toEqual([
+      expect(kit.exchanges.map((e) => `${e.request.method} ${e.request.path} ${e.response.status}`)).toEqual([
         `GET ${tokenPage(doomed.id)} 200`,
         `POST ${tokenPage(doomed.id)} 302`,
         `GET ${SETTINGS} 200`,
       ]);
-      const csrf = readTokenForm(exchanges[0]!.response.body)!.csrf;
+      const csrf = readTokenForm(kit.exchanges[0]!.response.body)!.csrf;
       expect([...new URLSearchParams(sent('POST', tokenPage(doomed.id))[0]!.body)]).toEqual([['csrf_token', csrf], ['delete', '']]);
     });
 

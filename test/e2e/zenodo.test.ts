@@ -1,50 +1,30 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { signInInPage, startZenodo, type ZenodoSite } from '../sites/zenodo.ts';
-import { launchExtension, type Extension } from './extension.ts';
+import { demo, startZenodo } from '../sites/zenodo.ts';
+import { copied, expectNoLeak, expectPlainAlert, expectReady, generate, useE2e } from './kit.ts';
 
 const SETTINGS = '/account/settings/applications/';
 const NEW_TOKEN = `${SETTINGS}tokens/new/`;
 const DEMO = 'demo@example.org';
 
-let site: ZenodoSite;
-let ext: Extension;
+const e2e = useE2e(startZenodo, demo);
+const { popupFor } = e2e;
 
-beforeAll(async () => {
-  [site, ext] = await Promise.all([startZenodo(), launchExtension()]);
-});
-
-afterAll(async () => {
-  await ext?.close();
-  await site?.close();
-});
-
-afterEach(async () => {
-  site.clearFaults();
-  for (const page of ext.context.pages()) await page.close();
-  await ext.reset();
-});
-
-/** Signs in on the emulated site through its own login form, in a tab; lands on the applications settings. */
-async function signedInTab(email = DEMO, password = 'demo123'): Promise<Page> {
-  const page = await ext.context.newPage();
-  await page.goto(`${site.origin}/login/?next=${encodeURIComponent(SETTINGS)}`);
-  await signInInPage(page, site.origin, email, password);
-  expect(new URL(page.url()).pathname).toBe(SETTINGS);
-  return page;
-}
-
-async function popupFor(tab: Page): Promise<Page> {
-  return ext.openPopup(await ext.tabIdOf(tab));
+/** Signs in as demo in a new tab, which lands where the sign-in page's `next` leads: the applications settings. */
+async function signedInTab(): Promise<Page> {
+  const tab = await e2e.signedInTab();
+  expect(new URL(tab.url()).pathname).toBe(SETTINGS);
+  return tab;
 }
 
 function me(secret: string): Promise<Response> {
-  return fetch(`${site.origin}/api/me`, { headers: { Authorization: `Bearer ${secret}`, Accept: 'application/json' } });
+  return fetch(`${e2e.site.origin}/api/me`, { headers: { Authorization: `Bearer ${secret}`, Accept: 'application/json' } });
 }
 
 describe('popup on Zenodo', () => {
   test('mints a scoped token that works, copies it, and keeps it out of logs and plain storage', async () => {
     const popup = await popupFor(await signedInTab());
+    const { site, ext } = e2e;
     await expect.poll(() => popup.getByText('Signed in as').textContent()).toContain(DEMO);
     await expect.poll(() => popup.getByRole('heading', { name: 'Zenodo' }).count()).toBe(1);
     expect(await popup.getByRole('textbox', { name: 'Token name' }).inputValue()).toMatch(/^tokenmint-\d{8}-[a-z0-9]{4}$/);
@@ -58,11 +38,7 @@ describe('popup on Zenodo', () => {
     await scope('user:email').check();
 
     site.clearRequests();
-    await popup.getByRole('textbox', { name: 'Token name' }).fill('e2e-works');
-    await popup.getByRole('button', { name: 'Generate token' }).click();
-    const box = popup.getByRole('textbox', { name: 'New token' });
-    await expect.poll(() => box.count()).toBe(1);
-    const secret = await box.inputValue();
+    const secret = await generate(popup, 'e2e-works');
 
     // The token is the one the site made, with the chosen scopes, and it authenticates on its own.
     const made = site.tokens(DEMO).filter((t) => t.name === 'e2e-works');
@@ -82,56 +58,33 @@ describe('popup on Zenodo', () => {
     const at = sequence.indexOf(`POST ${NEW_TOKEN}`);
     expect(sequence.slice(at + 1, at + 3)).toEqual([`GET ${SETTINGS}`, `GET ${SETTINGS}tokens/${made[0]?.id}/`]);
 
-    await popup.getByRole('button', { name: 'Copy' }).click();
-    await expect.poll(() => popup.getByRole('status').textContent()).toContain('Copied');
-    expect(await popup.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+    expect(await copied(popup, 'Copy', 'Copied')).toBe(secret);
 
-    // The log check can see the worker's console at all (else "no secret there" would prove nothing).
-    await ext.worker.evaluate(() => console.info('tokenmint-console-probe'));
-    await expect.poll(() => ext.consoleLines.includes('tokenmint-console-probe')).toBe(true);
-    expect(ext.consoleLines.join('\n')).not.toContain(secret);
-    expect(await ext.storageText('local')).not.toContain(secret);
-    expect(await ext.storageText('sync')).not.toContain(secret);
+    await expectNoLeak(ext, secret);
   });
 
   test('a signed-out tab gets an alert with a Sign in link to the login page', async () => {
-    const tab = await ext.context.newPage();
-    await tab.goto(`${site.origin}/`);
-    const popup = await popupFor(tab);
-    const alert = popup.getByRole('alert');
-    await expect.poll(() => alert.textContent()).toContain('You are not signed in to Zenodo.');
-    const link = alert.getByRole('link', { name: 'Sign in' });
-    expect(await link.getAttribute('href')).toBe(`${site.origin}/login/?next=%2Faccount%2Fsettings%2Fapplications%2F`);
-    expect(await popup.getByRole('button', { name: 'Generate token' }).count()).toBe(0);
-
-    // Following it signs in in the site's own tab, after which the popup offers to mint.
-    await link.click();
-    await tab.waitForURL(/\/login\//);
-    await signInInPage(tab, site.origin, DEMO, 'demo123');
-    await popup.reload();
-    await expect.poll(() => popup.getByRole('button', { name: 'Generate token' }).count()).toBe(1);
+    await e2e.expectSignInFromAlert('You are not signed in to Zenodo.', /\/login\//);
   });
 
   test('a server error on create is one plain sentence, and a retry then works without a second token', async () => {
     const popup = await popupFor(await signedInTab());
+    const { site } = e2e;
     site.inject({ method: 'POST', path: NEW_TOKEN, status: 500, contentType: 'text/html', body: '<html><body>Internal Server Error</body></html>' });
     await popup.getByRole('textbox', { name: 'Token name' }).fill('e2e-retry');
     await popup.getByRole('button', { name: 'Generate token' }).click();
-    const alert = popup.getByRole('alert');
-    await expect.poll(() => alert.textContent()).toContain('Zenodo had a server error (500).');
-    expect(await alert.textContent()).not.toMatch(/Error:|at \w+ \(|undefined/);
+    await expectPlainAlert(popup, 'Zenodo had a server error (500).');
     expect(site.tokens(DEMO).filter((t) => t.name === 'e2e-retry')).toEqual([]);
 
-    await popup.getByRole('button', { name: 'Generate token' }).click();
-    const box = popup.getByRole('textbox', { name: 'New token' });
-    await expect.poll(() => box.count()).toBe(1);
+    const secret = await generate(popup);
     const made = site.tokens(DEMO).filter((t) => t.name === 'e2e-retry');
-    expect(made.map((t) => t.accessToken)).toEqual([await box.inputValue()]);
+    expect(made.map((t) => t.accessToken)).toEqual([secret]);
   });
 
   test('a CSRF failure is retried once with a fresh form, in the browser too', async () => {
     const popup = await popupFor(await signedInTab());
-    await expect.poll(() => popup.getByRole('button', { name: 'Generate token' }).count()).toBe(1);
+    await expectReady(popup);
+    const { site } = e2e;
     site.clearRequests();
     // The first create is held long enough for its csrf_token to go stale, as after the one-hour limit.
     site.inject({ method: 'POST', path: NEW_TOKEN, delayMs: 500 });

@@ -13,7 +13,7 @@
 // Domain attribute (browsers refuse one on 127.0.0.1) and `Secure` only on https (the harness's rule).
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DemoSite } from '../../scripts/demo.ts';
-import { Router, escapeHtml, html, redirect, setCookie, startSite, text } from './harness.ts';
+import { Router, escapeHtml, html, page, postForCookies, redirect, setCookie, signInThroughForm, startSite, text } from './harness.ts';
 import type { Reply, Site, SiteRequest } from './harness.ts';
 
 type Ring = 'ADMIN' | 'MAINTAINER' | 'USER';
@@ -221,18 +221,6 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 function findUser(username: string): User | undefined {
   return USERS.find((user) => user.username === username);
-}
-
-function page(title: string, content: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>${title}</title></head>
-<body>
-<main>
-${content}
-</main>
-</body>
-</html>`;
 }
 
 function signInPage(error?: string): string {
@@ -842,35 +830,21 @@ export async function startCds(options: { port?: number } = {}): Promise<CdsSite
   };
 }
 
-/** Cookie header value from an answer's Set-Cookie lines (the ones that set a value). */
-function cookieHeader(response: Response): string {
-  return response.headers
-    .getSetCookie()
-    .map((cookie) => cookie.split(';')[0]!)
-    .filter((pair) => !pair.endsWith('='))
-    .join('; ');
-}
-
 /** Signs in over HTTP like the sign-in form does; returns the `Cookie` header value (`jwt_token`) for later requests. */
 export async function signIn(site: Pick<Site, 'origin'>, user: string, password: string): Promise<string> {
-  const response = await fetch(`${site.origin}/auth/signin`, {
-    method: 'POST',
-    body: new URLSearchParams({ username: user, password }),
-    redirect: 'manual',
+  return postForCookies(`${site.origin}/auth/signin`, new URLSearchParams({ username: user, password }), {
+    expect: 302,
+    label: `CDS sign-in as ${user}`,
   });
-  if (response.status !== 302) throw new Error(`CDS sign-in as ${user} failed: ${response.status}`);
-  return cookieHeader(response);
 }
 
 /** Signs in with a builtin sign-in token, cookies and all, as a browser would; returns the session's `Cookie` header. */
 export async function signInWithToken(site: Pick<Site, 'origin'>, token: string): Promise<string> {
-  const response = await fetch(`${site.origin}${API_PREFIX}/auth/consumer/builtin/signin`, {
-    method: 'POST',
+  return postForCookies(`${site.origin}${API_PREFIX}/auth/consumer/builtin/signin`, JSON.stringify({ token }), {
+    expect: 200,
+    label: 'CDS token sign-in',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ token }),
   });
-  if (response.status !== 200) throw new Error(`CDS token sign-in failed: ${response.status}`);
-  return cookieHeader(response);
 }
 
 /** How `npm start` runs and demonstrates this site. */
@@ -885,12 +859,7 @@ export const demo: DemoSite = {
     { user: 'admin', password: 'admin123', note: 'admin: may give a token any group' },
   ],
   start: (port) => startCds({ port }),
-  async signIn(page, origin, { user, password }) {
-    await page.getByLabel('Username').fill(user);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${origin}/`);
-  },
+  signIn: (tab, origin, login) => signInThroughForm(tab, 'Username', login, `${origin}/`),
   async verify(origin, secret) {
     // Without cookies (fetch in Node has none), so no browser session is touched.
     const response = await fetch(`${origin}${API_PREFIX}/auth/consumer/builtin/signin`, {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { demo, signIn, startFrappe } from './frappe.ts';
 import type { FrappeSite } from './frappe.ts';
+import { cookieHeader } from './harness.ts';
 
 const WHO_AM_I = '/api/method/frappe.auth.get_logged_user';
 const GENERATE = '/api/method/frappe.core.doctype.user.user.generate_keys';
@@ -128,8 +129,7 @@ describe('login and desk pages', () => {
     });
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe('/app');
-    const cookie = response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    expect(await (await call(WHO_AM_I, { cookie })).json()).toEqual({ message: JANE });
+    expect(await (await call(WHO_AM_I, { cookie: cookieHeader(response) })).json()).toEqual({ message: JANE });
   });
 
   it('keeps redirect-to on the site, and answers a wrong password with the form and 401', async () => {

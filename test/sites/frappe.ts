@@ -13,9 +13,8 @@
 // Guest: 403), takes logout by POST only, and sets `user_lang`.
 // The sign-in form posts to `/login`, a stand-in for Frappe's own page script that calls /api/method/login.
 import { randomBytes } from 'node:crypto';
-import type { Page } from 'playwright-core';
 import type { DemoSite } from '../../scripts/demo.ts';
-import { Router, escapeHtml, html, json, redirect, setCookie, startSite } from './harness.ts';
+import { Router, escapeHtml, html, json, page, postForCookies, redirect, setCookie, signInThroughForm, startSite } from './harness.ts';
 import type { Reply, Site, SiteRequest } from './harness.ts';
 
 export type FrappeLine = 'v15' | '2026';
@@ -107,18 +106,6 @@ const notPermitted = (message = 'Not permitted') => frappeError(403, 'Permission
 function relativeTarget(value: string | null): string {
   const target = value ?? '/app';
   return /^\/(?![/\\])/.test(target) ? target : '/app';
-}
-
-function page(title: string, content: string, script = ''): string {
-  return `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>${title}</title></head>
-<body>
-<main>
-${content}
-</main>${script}
-</body>
-</html>`;
 }
 
 function loginPage(target: string, error?: string): string {
@@ -444,17 +431,11 @@ export async function startFrappe(options: { port?: number; line?: FrappeLine } 
 
 /** Signs in over HTTP as a script would (POST /api/method/login); returns the `Cookie` header value. */
 export async function signIn(site: Pick<Site, 'origin'>, user: string, password: string): Promise<string> {
-  const response = await fetch(`${site.origin}/api/method/login`, {
-    method: 'POST',
+  return postForCookies(`${site.origin}/api/method/login`, new URLSearchParams({ usr: user, pwd: password }), {
+    expect: 200,
+    label: `Frappe sign-in as ${user}`,
     headers: { Accept: 'application/json' },
-    body: new URLSearchParams({ usr: user, pwd: password }),
-    redirect: 'manual',
   });
-  if (response.status !== 200) throw new Error(`Frappe sign-in as ${user} failed: ${response.status}`);
-  return response.headers
-    .getSetCookie()
-    .map((cookie) => cookie.split(';')[0])
-    .join('; ');
 }
 
 export const demo: DemoSite = {
@@ -469,12 +450,7 @@ export const demo: DemoSite = {
     { user: 'Administrator', password: 'admin123' },
   ],
   start: (port) => startFrappe({ port }),
-  async signIn(page: Page, origin: string, { user, password }) {
-    await page.getByLabel('Email').fill(user);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${origin}/app`);
-  },
+  signIn: (tab, origin, login) => signInThroughForm(tab, 'Email', login, `${origin}/app`),
   async verify(origin, secret) {
     const response = await fetch(`${origin}/api/method/frappe.auth.get_logged_user`, {
       headers: { Authorization: `token ${secret}`, Accept: 'application/json' },

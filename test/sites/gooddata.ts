@@ -7,7 +7,7 @@
 //   viewer   / viewer123  "Viewer"     no permission: cannot create tokens, can still list and delete its own
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
-import { Router, escapeHtml, html, json, redirect, setCookie, startSite, text } from './harness.ts';
+import { Router, escapeHtml, html, json, page, postForCookies, redirect, setCookie, signInThroughForm, startSite, text } from './harness.ts';
 import type { DemoSite } from '../../scripts/demo.ts';
 import type { Reply, Site, SiteRequest } from './harness.ts';
 
@@ -91,18 +91,6 @@ function entity(ctx: Ctx, status: number, value: unknown): Reply {
 function relativeTarget(value: string | null): string | undefined {
   const target = value ?? '/';
   return /^\/(?![/\\])/.test(target) ? target : undefined;
-}
-
-function page(title: string, content: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>${title}</title></head>
-<body>
-<main>
-${content}
-</main>
-</body>
-</html>`;
 }
 
 function loginPage(redirectTo: string, error?: string): string {
@@ -374,16 +362,10 @@ function parseTokenIn(body: string): { id: string } | { error: string } {
 
 /** Signs in over HTTP like the login form does; returns the `Cookie` header value for later requests. */
 export async function signIn(site: Pick<Site, 'origin'>, user: string, password: string): Promise<string> {
-  const response = await fetch(`${site.origin}/login`, {
-    method: 'POST',
-    body: new URLSearchParams({ username: user, password }),
-    redirect: 'manual',
+  return postForCookies(`${site.origin}/login`, new URLSearchParams({ username: user, password }), {
+    expect: 302,
+    label: `GoodData sign-in as ${user}`,
   });
-  if (response.status !== 302) throw new Error(`GoodData sign-in as ${user} failed: ${response.status}`);
-  return response.headers
-    .getSetCookie()
-    .map((cookie) => cookie.split(';')[0])
-    .join('; ');
 }
 
 /** How `npm start` runs and demonstrates this site. */
@@ -398,12 +380,7 @@ export const demo: DemoSite = {
     { user: 'viewer', password: 'viewer123', note: 'may not create tokens' },
   ],
   start: (port) => startGoodData({ port }),
-  async signIn(page, origin, { user, password }) {
-    await page.getByLabel('Username').fill(user);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${origin}/`);
-  },
+  signIn: (tab, origin, login) => signInThroughForm(tab, 'Username', login, `${origin}/`),
   async verify(origin, secret) {
     const response = await fetch(`${origin}/api/v1/profile`, { headers: { Authorization: `Bearer ${secret}` } });
     if (response.status !== 200) throw new Error(`GET /api/v1/profile with the token answered ${response.status}`);

@@ -1,9 +1,11 @@
-// A small base for emulated sites: a real HTTP server on 127.0.0.1 with a request log, cookie helpers, a router and
-// fault injection. Site specifics (users, endpoints, error formats) belong in the site's own file.
+// A small base for emulated sites: a real HTTP server on 127.0.0.1 with a request log, cookie helpers, a router,
+// fault injection, and the two ways tests sign in (over HTTP, and through the site's form in a browser tab).
+// Site specifics (users, endpoints, error formats) belong in the site's own file.
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Page } from 'playwright-core';
 
 export interface SiteRequest {
   method: string;
@@ -86,6 +88,19 @@ export function redirect(location: string, headers: Record<string, string | stri
   return { status: 302, headers: { ...headers, location } };
 }
 
+/** A bare HTML page with `content` in its main element; `script` (a desk's boot data, say) follows it. */
+export function page(title: string, content: string, script = ''): string {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>${title}</title></head>
+<body>
+<main>
+${content}
+</main>${script}
+</body>
+</html>`;
+}
+
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 export function escapeHtml(value: string): string {
@@ -99,6 +114,44 @@ export function parseCookies(header: string | undefined): Record<string, string>
     if (eq > 0) cookies[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
   }
   return cookies;
+}
+
+/** The cookies an answer sets, as the `Cookie` header value that sends them back. */
+export function cookieHeader(response: Response): string {
+  return response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(';')[0]!)
+    .join('; ');
+}
+
+/**
+ * POSTs `body` as a script signs in: redirects are not followed, so the cookies of the answer itself are seen.
+ * Returns them as a `Cookie` header value; an answer with another status than `expect` throws `<label> failed: <status>`.
+ */
+export async function postForCookies(
+  url: string,
+  body: URLSearchParams | string,
+  { expect, label, headers = {} }: { expect: number; label: string; headers?: Record<string, string> },
+): Promise<string> {
+  const response = await fetch(url, { method: 'POST', headers, body, redirect: 'manual' });
+  if (response.status !== expect) throw new Error(`${label} failed: ${response.status}`);
+  return cookieHeader(response);
+}
+
+/**
+ * Fills in a site's own sign-in form in a browser tab, as a person would: the user under `userLabel`, the password
+ * under "Password", then "Sign in"; waits until the tab has landed where a signed-in user goes.
+ */
+export async function signInThroughForm(
+  tab: Page,
+  userLabel: string,
+  { user, password }: { user: string; password: string },
+  landing: Parameters<Page['waitForURL']>[0],
+): Promise<void> {
+  await tab.getByLabel(userLabel).fill(user);
+  await tab.getByLabel('Password').fill(password);
+  await tab.getByRole('button', { name: 'Sign in' }).click();
+  await tab.waitForURL(landing);
 }
 
 export interface CookieOptions {

@@ -16,7 +16,7 @@
 // - `legacy: true` starts an older deployment that only has /api/createApiToken, /api/getApiTokens and
 //   /api/revokeApiToken; the REST paths on /api/token are then 404.
 import { randomBytes } from 'node:crypto';
-import { Router, escapeHtml, html, json, redirect, setCookie, startSite } from './harness.ts';
+import { Router, escapeHtml, html, json, page, postForCookies, redirect, setCookie, signInThroughForm, startSite } from './harness.ts';
 import type { Reply, Site, SiteRequest } from './harness.ts';
 import type { DemoSite } from '../../scripts/demo.ts';
 
@@ -74,18 +74,6 @@ const unknownAction = (req: SiteRequest): Reply =>
     404,
     `<!DOCTYPE html><html><head><title>Action Not Found</title></head><body><h1>Action Not Found</h1><p>For request '${escapeHtml(`${req.method} ${req.url.pathname}`)}'</p></body></html>`,
   );
-
-function page(title: string, content: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>${title}</title></head>
-<body>
-<main>
-${content}
-</main>
-</body>
-</html>`;
-}
 
 function loginPage(error?: string): string {
   return page(
@@ -259,16 +247,10 @@ export async function startInsightIo(options: { port?: number; legacy?: boolean 
 
 /** Signs in over HTTP like the login form does; returns the `Cookie` header value for later requests. */
 export async function signIn(site: Pick<Site, 'origin'>, email: string, password: string): Promise<string> {
-  const response = await fetch(`${site.origin}/login`, {
-    method: 'POST',
-    body: new URLSearchParams({ username: email, password }),
-    redirect: 'manual',
+  return postForCookies(`${site.origin}/login`, new URLSearchParams({ username: email, password }), {
+    expect: 303,
+    label: `Insight.io sign-in as ${email}`,
   });
-  if (response.status !== 303) throw new Error(`Insight.io sign-in as ${email} failed: ${response.status}`);
-  return response.headers
-    .getSetCookie()
-    .map((cookie) => cookie.split(';')[0])
-    .join('; ');
 }
 
 export const demo: DemoSite = {
@@ -281,12 +263,7 @@ export const demo: DemoSite = {
     { user: 'octo@example.com', password: 'octo123' },
   ],
   start: (port) => startInsightIo({ port }),
-  async signIn(page, origin, { user, password }) {
-    await page.getByLabel('Email').fill(user);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${origin}/`);
-  },
+  signIn: (tab, origin, login) => signInThroughForm(tab, 'Email', login, `${origin}/`),
   async verify(origin, secret) {
     const response = await fetch(`${origin}/api/user/profile`, { headers: { 'X-Auth-Token': secret, Accept: 'application/json' } });
     if (response.status !== 200) throw new Error(`GET /api/user/profile with the token answered ${response.status}`);

@@ -6,9 +6,8 @@
 //   jane@example.org / jane123   id 2
 // Personal tokens have no permission of their own on Zenodo: every signed-in user can make them.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Page } from 'playwright-core';
 import type { DemoSite } from '../../scripts/demo.ts';
-import { Router, escapeHtml, html, json, redirect, setCookie, startSite } from './harness.ts';
+import { Router, escapeHtml, html, json, postForCookies, redirect, setCookie, signInThroughForm, startSite } from './harness.ts';
 import type { Reply, Site, SiteRequest } from './harness.ts';
 
 interface User {
@@ -422,24 +421,10 @@ export async function startZenodo(options: { port?: number } = {}): Promise<Zeno
 
 /** Signs in over HTTP like the login form does; returns the `Cookie` header value for later requests. */
 export async function signIn(site: Pick<Site, 'origin'>, email: string, password: string): Promise<string> {
-  const response = await fetch(`${site.origin}/login/?next=%2F`, {
-    method: 'POST',
-    body: new URLSearchParams({ email, password }),
-    redirect: 'manual',
+  return postForCookies(`${site.origin}/login/?next=%2F`, new URLSearchParams({ email, password }), {
+    expect: 302,
+    label: `Zenodo sign-in as ${email}`,
   });
-  if (response.status !== 302) throw new Error(`Zenodo sign-in as ${email} failed: ${response.status}`);
-  return response.headers
-    .getSetCookie()
-    .map((cookie) => cookie.split(';')[0])
-    .join('; ');
-}
-
-/** Fills in the site's login form in a browser tab and waits until it has left the login page. */
-export async function signInInPage(page: Page, origin: string, email: string, password: string): Promise<void> {
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => url.origin === origin && !url.pathname.startsWith('/login'));
 }
 
 export const demo: DemoSite = {
@@ -452,7 +437,8 @@ export const demo: DemoSite = {
     { user: 'jane@example.org', password: 'jane123' },
   ],
   start: (port) => startZenodo({ port }),
-  signIn: (page, origin, login) => signInInPage(page, origin, login.user, login.password),
+  // Signed in is wherever `next` leads, off the login page.
+  signIn: (tab, origin, login) => signInThroughForm(tab, 'Email', login, (url) => url.origin === origin && !url.pathname.startsWith('/login')),
   async verify(origin, secret) {
     const response = await fetch(`${origin}/api/me`, { headers: { Authorization: `Bearer ${secret}`, Accept: 'application/json' } });
     if (response.status !== 200) throw new Error(`/api/me answered ${response.status}`);
