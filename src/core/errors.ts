@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'conflict' // e.g. a token with that name exists
   | 'invalid' // the site refused the input
   | 'origin-rejected' // the site refused the request's Origin (CORS)
+  | 'csrf-refused' // the site's anti-forgery check (CSRF/XSRF token) refused the request, even after a fresh token
   | 'unexpected-response' // HTML or garbage where JSON was expected, or a field is missing
   | 'server' // 5xx
   | 'rate-limited'

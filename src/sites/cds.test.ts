@@ -233,7 +233,7 @@ describe('cds against the emulated site', () => {
 
     it('a second XSRF refusal is one clear sentence, and nothing is made', async () => {
       site.inject({ method: 'POST', path: consumersPath('jdoe'), ...cdsFault(403, { id: 11, message: 'forbidden' }), times: 2 });
-      const error = await failure(cds.mint(await signedInAs('jdoe'), JDOE, input()), 'origin-rejected');
+      const error = await failure(cds.mint(await signedInAs('jdoe'), JDOE, input()), 'csrf-refused');
       expect(error.user.sentence).toBe('CDS refused to make a token for jdoe (403), even after renewing its security cookie (xsrf_token).');
       expect(creates()).toHaveLength(2);
       expect(sent('GET', ME)).toHaveLength(1);

@@ -256,7 +256,7 @@ function createFailure(api: Api, response: PageResponse, user: SiteUser, name: s
       if (!isXsrfRefusal(response)) break;
       // Still refused after a fresh XSRF cookie: the cookie cannot be echoed, or the tab is signed in as someone else.
       return siteError(
-        'origin-rejected',
+        'csrf-refused',
         `CDS refused to make a token for ${user.id} (403), even after renewing its security cookie (xsrf_token).`,
         `Reload the CDS tab, check that you are signed in as ${user.id}, and try again.`,
       );

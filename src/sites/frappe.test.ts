@@ -266,7 +266,7 @@ describe('frappe against the emulated site', () => {
 
       it('refused twice: one sentence about the security token, and no third try', async () => {
         site.inject({ method: 'POST', path: GENERATE, times: Infinity, ...frappeFault(400, 'CSRFTokenError', 'Invalid Request') });
-        const error = await failure(frappe.mint(await signedInAs('jane@example.com'), JANE, mintInput({})), 'origin-rejected');
+        const error = await failure(frappe.mint(await signedInAs('jane@example.com'), JANE, mintInput({})), 'csrf-refused');
         expect(error.user.sentence).toMatch(/security token \(CSRF\)/);
         expect(posts()).toHaveLength(2);
       });

@@ -115,7 +115,7 @@ function portalUser(): SiteError {
 
 function csrfRefused(): SiteError {
   return siteError(
-    'origin-rejected',
+    'csrf-refused',
     'Frappe refused the request’s security token (CSRF), even after Tokenmint fetched a fresh one.',
     'Reload the Frappe tab, sign in again if asked, and try again.',
   );

@@ -201,14 +201,14 @@ describe('insightio against the emulated site', () => {
       const refused = await client.request({ method: 'POST', path: TOKEN, headers: { Accept: 'application/json' } });
       expect(refused.status).toBe(403);
       site.inject({ method: 'POST', path: TOKEN, status: 403, contentType: 'text/html', body: refused.body });
-      const error = await failure(insightio.mint(client, JANE, mintInput({})), 'origin-rejected');
+      const error = await failure(insightio.mint(client, JANE, mintInput({})), 'csrf-refused');
       expect(error.user.sentence).toBe('Insight.io refused to make a token: its CSRF check did not accept the request.');
       expect(janeTokens()).toEqual([]);
     });
 
     it('403 CSRF refusal as JSON (Play’s JSON error handler)', async () => {
       site.inject({ method: 'POST', path: TOKEN, ...jsonFault(403, { error: { requestId: 3, message: 'CSRF token check failed' } }) });
-      await failure(insightio.mint(await signedInAs(), JANE, mintInput({})), 'origin-rejected');
+      await failure(insightio.mint(await signedInAs(), JANE, mintInput({})), 'csrf-refused');
     });
 
     it('403 Not authorized: forbidden, with the site’s words and the administrator as next step', async () => {

@@ -103,7 +103,7 @@ function failure(client: PageClient, answer: PageResponse, doing: string): SiteE
   const detail = errorDetail(response);
   if (isCsrfRefusal(response)) {
     return siteError(
-      'origin-rejected',
+      'csrf-refused',
       `${NAME} refused to ${doing}: its CSRF check did not accept the request.`,
       `Reload the ${NAME} tab and try again.`,
     );

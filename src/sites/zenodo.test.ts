@@ -285,7 +285,7 @@ describe('zenodo against the emulated site', () => {
           return response;
         },
       };
-      const error = await failure(zenodo.mint(client, DEMO, mintInput({ name: NAME })), 'origin-rejected');
+      const error = await failure(zenodo.mint(client, DEMO, mintInput({ name: NAME })), 'csrf-refused');
       expect(error.user.sentence).toBe('Zenodo refused the new token twice because its security check (CSRF) failed.');
       expect(creates()).toHaveLength(2);
       expect(sent('GET', NEW_TOKEN)).toHaveLength(2);

@@ -309,7 +309,7 @@ function checkScopes(scopes: string[], form: TokenForm): void {
 
 function csrfRefused(): SiteError {
   return siteError(
-    'origin-rejected',
+    'csrf-refused',
     'Zenodo refused the new token twice because its security check (CSRF) failed.',
     'Reload the Zenodo tab, then try again.',
   );

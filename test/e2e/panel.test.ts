@@ -3,8 +3,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startCds, type CdsSite } from '../sites/cds.ts';
-import { startGoodData, type GoodDataSite } from '../sites/gooddata.ts';
+import type { DemoSite } from '../../scripts/demo.ts';
+import { demo as cdsDemo, startCds, type CdsSite } from '../sites/cds.ts';
+import { demo as gooddataDemo, startGoodData, type GoodDataSite } from '../sites/gooddata.ts';
+import type { Site } from '../sites/harness.ts';
 import { launchExtension, type Extension } from './extension.ts';
 
 let gooddata: GoodDataSite;
@@ -25,15 +27,15 @@ afterEach(async () => {
   await ext.reset();
 });
 
-async function signedInGoodData(): Promise<Page> {
+/** Signs in through the site's own form in a new tab, as its `npm start` demo does. */
+async function signedIn(site: Site, demo: DemoSite, user: string, password: string): Promise<Page> {
   const tab = await ext.context.newPage();
-  await tab.goto(`${gooddata.origin}/appLogin?redirectTo=%2F`);
-  await tab.getByLabel('Username').fill('demo');
-  await tab.getByLabel('Password').fill('demo123');
-  await tab.getByRole('button', { name: 'Sign in' }).click();
-  await tab.waitForURL(`${gooddata.origin}/`);
+  await tab.goto(`${site.origin}${demo.signInPath}`);
+  await demo.signIn(tab, site.origin, { user, password });
   return tab;
 }
+
+const signedInGoodData = () => signedIn(gooddata, gooddataDemo, 'demo', 'demo123');
 
 /** Mints through the popup and keeps the token in the extension, as a user does with Save to vault. */
 async function mintAndKeep(tabId: number, name: string): Promise<string> {
@@ -122,13 +124,7 @@ describe('devtools panel', () => {
 
   test('10,000 tokens render in a bounded number of rows, and filter', async () => {
     gooddata.addTokens('jane.doe', 10_000);
-    const tab = await ext.context.newPage();
-    await tab.goto(`${gooddata.origin}/appLogin?redirectTo=%2F`);
-    await tab.getByLabel('Username').fill('jane.doe');
-    await tab.getByLabel('Password').fill('jane123');
-    await tab.getByRole('button', { name: 'Sign in' }).click();
-    await tab.waitForURL(`${gooddata.origin}/`);
-    const panel = await openPanel(await ext.tabIdOf(tab));
+    const panel = await openPanel(await ext.tabIdOf(await signedIn(gooddata, gooddataDemo, 'jane.doe', 'jane123')));
     await panel.getByText('10000 tokens').waitFor({ timeout: 30_000 });
     const rendered = () => panel.locator('tbody tr:not([aria-hidden])').count();
     expect(await rendered()).toBeLessThan(60);
@@ -168,13 +164,7 @@ describe('devtools panel', () => {
   });
 
   test('CDS: Regenerate reveals a new sign-in token that works, and the old one stops', async () => {
-    const tab = await ext.context.newPage();
-    await tab.goto(`${cds.origin}/auth/signin`);
-    await tab.getByLabel('Username').fill('jdoe');
-    await tab.getByLabel('Password').fill('jdoe123');
-    await tab.getByRole('button', { name: 'Sign in' }).click();
-    await tab.waitForURL((url) => !url.pathname.startsWith('/auth/signin'));
-    const tabId = await ext.tabIdOf(tab);
+    const tabId = await ext.tabIdOf(await signedIn(cds, cdsDemo, 'jdoe', 'jdoe123'));
     const old = await mintAndKeep(tabId, 'panel-regen');
     const panel = await openPanel(tabId);
     await row(panel, 'panel-regen').getByRole('button', { name: 'Regenerate' }).click();
