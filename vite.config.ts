@@ -23,7 +23,8 @@ export default defineConfig(({ mode }) => ({
     target: 'chrome121',
     // Extension pages load their modules from disk; the preload polyfill is dead weight there.
     modulePreload: { polyfill: false },
-    // The panel is opened by the devtools page at run time, so crxjs cannot find it in the manifest.
-    rollupOptions: { input: { panel: 'src/devtools/panel.html' } },
+    // Pages opened at run time (the panel by the devtools page, the offscreen document by the worker) are not in
+    // the manifest, so crxjs cannot find them there.
+    rollupOptions: { input: { panel: 'src/devtools/panel.html', offscreen: 'src/offscreen/offscreen.html' } },
   },
 }));

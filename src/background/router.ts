@@ -1,12 +1,15 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import { siteError, toUserError } from '../core/errors.ts';
 import { isEnvelope, type Answer, type MessageKind, type Payload, type Reply } from '../core/messages.ts';
-import { keepReveal, keptByDigest } from './kept-tokens.ts';
+import { copyToClipboard } from './clipboard.ts';
+import { keepReveal, keptByDigest, keptToken } from './kept-tokens.ts';
 import { awaitJob, startMint } from './mint-jobs.ts';
 import { copyAs, panelState, regenerateRow, revokeRow, verifyRow } from './panel.ts';
 import { endReveal, getReveal } from './reveals.ts';
 import { isOwnPage } from './sender.ts';
+import { getSettings, saveSettings } from './settings-store.ts';
 import { siteTab, tabState } from './tab-state.ts';
+import { changePassphrase, exportVault, lockVault, setUpVault, unlockVault, vaultStatus, wipeVault } from './vault.ts';
 
 type Handlers = { [K in MessageKind]: (payload: Payload<K>) => Promise<Answer<K>> };
 
@@ -38,6 +41,26 @@ const handlers: Handlers = {
   'copy-as': ({ keptId, format }) => copyAs(keptId, format),
   regenerate: (row) => regenerateRow(row),
   'match-credentials': ({ digests }) => keptByDigest(digests),
+
+  async copy({ from, id, what }) {
+    const token = from === 'reveal' ? await getReveal(id) : await keptToken(id);
+    if (!token) throw siteError('not-found', 'That token is no longer here to copy.', 'Refresh and try again.');
+    const text = what === 'header' ? token.header : token.secret;
+    if (!text) throw siteError('invalid', 'That token is not sent in a header.', 'Copy the token itself.');
+    return copyToClipboard(text);
+  },
+
+  'settings-get': async () => ({ settings: await getSettings(), vault: await vaultStatus() }),
+  async 'settings-set'({ settings }) {
+    await saveSettings(settings);
+    return null;
+  },
+  'vault-setup': ({ passphrase }) => setUpVault(passphrase),
+  'vault-unlock': ({ passphrase }) => unlockVault(passphrase),
+  'vault-lock': () => lockVault(),
+  'vault-passphrase': ({ current, next }) => changePassphrase(current, next),
+  'vault-export': ({ withSecrets }) => exportVault(withSecrets),
+  'vault-wipe': () => wipeVault(),
 };
 
 export const refused: Reply<never> = {

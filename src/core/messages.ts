@@ -2,6 +2,7 @@ import type { NameRule } from './name-rule.ts';
 import type { FormSpec, MintInput } from '../sites/types.ts';
 import type { UserError } from './errors.ts';
 import type { CopyFormat } from './copy-formats.ts';
+import type { Settings, VaultStatus } from './settings.ts';
 import type { Reveal } from './token.ts';
 import type { TokenRow } from './token-rows.ts';
 
@@ -116,6 +117,25 @@ export interface Messages {
   'match-credentials': { payload: { digests: string[] }; answer: (string | null)[] };
   /** A new secret for the token, through the same reveal-once flow as a mint. */
   regenerate: { payload: RowPayload; answer: Reveal };
+
+  /**
+   * Copies a revealed or kept token (or its header line) through the background, which clears the clipboard again
+   * after the configured delay if it still holds it; `clearsAt` is when (epoch ms), null for never.
+   */
+  copy: { payload: { from: 'reveal' | 'kept'; id: string; what: 'secret' | 'header' }; answer: { clearsAt: number | null } };
+
+  'settings-get': { payload: Record<string, never>; answer: { settings: Settings; vault: VaultStatus } };
+  'settings-set': { payload: { settings: Settings }; answer: null };
+  /** Turns on the persistent vault with this passphrase, moving the tokens kept so far into it. */
+  'vault-setup': { payload: { passphrase: string }; answer: VaultStatus };
+  'vault-unlock': { payload: { passphrase: string }; answer: VaultStatus };
+  'vault-lock': { payload: Record<string, never>; answer: VaultStatus };
+  /** Re-encrypts every kept token under a key from the new passphrase. */
+  'vault-passphrase': { payload: { current: string; next: string }; answer: VaultStatus };
+  /** The kept tokens as JSON: metadata only, or with secrets when the vault is unlocked and the user confirmed. */
+  'vault-export': { payload: { withSecrets: boolean }; answer: string };
+  /** Forgets every kept token, the vault and its key; settings stay. */
+  'vault-wipe': { payload: Record<string, never>; answer: VaultStatus };
 }
 
 export type MessageKind = keyof Messages;
@@ -146,6 +166,15 @@ function shape(fields: Record<string, Check>): Check {
     Object.entries(fields).every(([name, check]) => check((value as Record<string, unknown>)[name]));
 }
 
+const isPassphrase: Check = (value) => typeof value === 'string' && value.length >= 1 && value.length <= 1024;
+const isWhole = (max: number): Check => (value) => Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= max;
+const isOverride = shape({ origin: (value) => isString(value) && /^https?:\/\/[^/]+$/.test(value as string), siteId: isText, cdsApiBase: isText });
+const isSettings = shape({
+  autoLockMinutes: isWhole(24 * 60),
+  clipboardSeconds: isWhole(60 * 60),
+  overrides: (value) => Array.isArray(value) && value.length <= 200 && value.every(isOverride),
+});
+
 const rowFields = { tabId: isTabId, origin: isString, siteId: isString, tokenId: isText, keptId: isText };
 
 export const payloadChecks: { [K in MessageKind]: Check } = {
@@ -169,6 +198,19 @@ export const payloadChecks: { [K in MessageKind]: Check } = {
   verify: shape({ ...rowFields, expiresAt: isText }),
   'copy-as': shape({ keptId: isString, format: isString }),
   regenerate: shape(rowFields),
+  copy: shape({
+    from: (value) => value === 'reveal' || value === 'kept',
+    id: isString,
+    what: (value) => value === 'secret' || value === 'header',
+  }),
+  'settings-get': shape({}),
+  'settings-set': shape({ settings: isSettings }),
+  'vault-setup': shape({ passphrase: isPassphrase }),
+  'vault-unlock': shape({ passphrase: isPassphrase }),
+  'vault-lock': shape({}),
+  'vault-passphrase': shape({ current: isPassphrase, next: isPassphrase }),
+  'vault-export': shape({ withSecrets: isFlag }),
+  'vault-wipe': shape({}),
   'match-credentials': shape({ digests: (value) => isIdList(value) && (value as string[]).every((d) => /^[0-9a-f]{64}$/.test(d)) }),
 };
 

@@ -1,0 +1,2 @@
+// The clipboard's offscreen document: filled in by the clipboard change.
+export {};

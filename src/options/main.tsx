@@ -1,0 +1,3 @@
+import { render } from 'preact';
+
+render(<p>Settings are coming.</p>, document.getElementById('app')!);
