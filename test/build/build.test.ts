@@ -64,7 +64,8 @@ describe('bundle sizes', () => {
   });
 
   test('the service worker stays small: it starts on every wake-up', () => {
-    // Five adapters and the core were 19.6 kB gzip; each adapter adds 2 to 3 kB.
-    expect(pageSize(dist, 'service-worker-loader.js').gzip).toBeLessThanOrEqual(25_000);
+    // Everything the worker does loads at every wake-up: service workers may not import() on demand. Five adapters
+    // and the core were 19.6 kB gzip; the panel's handlers 23 kB; each adapter adds 2 to 3 kB.
+    expect(pageSize(dist, 'service-worker-loader.js').gzip).toBeLessThanOrEqual(32_000);
   });
 });
