@@ -7,7 +7,10 @@ const browser = vi.hoisted(() => ({ current: undefined as ReturnType<typeof fake
 vi.mock('webextension-polyfill', () => ({
   default: new Proxy({}, { get: (_, key) => browser.current?.[key as 'storage'] }),
 }));
-const { keepReveal, keptByDigest, keptFor, forgetKept } = await import('./kept-tokens.ts');
+// The vault behind kept-tokens.ts registers browser listeners when loaded: the fake must exist first.
+const fake = fakeBrowser();
+browser.current = fake;
+const { keepReveal, keptByDigest, keptFor, keptToken, forgetKept } = await import('./kept-tokens.ts');
 
 function reveal(id: string, secret: string, origin = 'https://a.test'): Reveal {
   return {
@@ -26,7 +29,7 @@ function reveal(id: string, secret: string, origin = 'https://a.test'): Reveal {
 }
 
 beforeEach(() => {
-  browser.current = fakeBrowser();
+  fake.reset();
 });
 
 describe('kept tokens', () => {
@@ -35,9 +38,35 @@ describe('kept tokens', () => {
     await keepReveal(reveal('2', 'secret-two-0123456789', 'https://b.test'));
     expect((await keptFor('https://a.test', 'gooddata')).map((token) => token.id)).toEqual(['1']);
     expect((await keptFor('https://a.test', 'cds')).map((token) => token.id)).toEqual([]);
-    expect([...browser.current!.session.keys()].sort()).toEqual(['kept:1', 'kept:2']);
+    expect([...fake.session.keys()].sort()).toEqual(['kept:1', 'kept:2']);
+    expect(fake.local.size).toBe(0);
     await forgetKept('1');
     expect(await keptFor('https://a.test', 'gooddata')).toEqual([]);
+  });
+
+  test('are listed with a masked preview and without their secret', async () => {
+    const kept = await keepReveal(reveal('1', 'secret-one-0123456789'), { scopes: ['read'], expiresAt: '2027-01-01T00:00:00.000Z' });
+    const listed = await keptFor('https://a.test', 'gooddata');
+    expect(listed).toEqual([kept]);
+    expect(listed[0]).toEqual({
+      id: '1',
+      siteId: 'gooddata',
+      siteName: 'GoodData',
+      origin: 'https://a.test',
+      tokenId: 'token-1',
+      name: 'token-1',
+      createdAt: 1,
+      preview: 'secr…6789',
+      scopes: ['read'],
+      expiresAt: '2027-01-01T00:00:00.000Z',
+    });
+    expect(JSON.stringify(listed)).not.toContain('secret-one-0123456789');
+  });
+
+  test('give their secret and header line when used', async () => {
+    await keepReveal(reveal('1', 'secret-one-0123456789'));
+    expect(await keptToken('1')).toMatchObject({ secret: 'secret-one-0123456789', header: 'Authorization: Bearer secret-one-0123456789' });
+    expect(await keptToken('2')).toBeUndefined();
   });
 
   test('are found by the digest of their secret, and by nothing else', async () => {

@@ -58,11 +58,24 @@ async function mint(job: Job, site: Site, input: MintInput): Promise<Reveal> {
   await records.put(job.id, job);
   const client = scriptingClient(job.tabId, job.origin);
   const user = await signedInUser(client, site);
-  return publishReveal(job.id, site, job.origin, user, await site.mint(client, user, input));
+  const minted = await site.mint(client, user, input);
+  const reveal = { scopes: input.scopes, expiresAt: input.expiresInDays === null ? undefined : daysFromNow(input.expiresInDays) };
+  return publishReveal(job.id, site, job.origin, user, minted, reveal);
+}
+
+function daysFromNow(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString();
 }
 
 /** Turns a freshly made credential into a reveal, stored before anyone is told (a closed popup finds it there). */
-export async function publishReveal(id: string, site: Site, origin: string, user: SiteUser, minted: Minted): Promise<Reveal> {
+export async function publishReveal(
+  id: string,
+  site: Site,
+  origin: string,
+  user: SiteUser,
+  minted: Minted,
+  known: { scopes?: string[] | undefined; expiresAt?: string | undefined } = {},
+): Promise<Reveal> {
   const reveal: Reveal = {
     id,
     siteId: site.id,
@@ -77,6 +90,8 @@ export async function publishReveal(id: string, site: Site, origin: string, user
   };
   const header = site.authHeader?.(minted.secret);
   if (header) reveal.header = `${header.name}: ${header.value}`;
+  if (known.scopes?.length) reveal.scopes = known.scopes;
+  if (known.expiresAt) reveal.expiresAt = known.expiresAt;
   await saveReveal(reveal);
   return reveal;
 }

@@ -1,12 +1,13 @@
 import { siteError, signedOut, toUserError } from '../core/errors.ts';
 import { copyText, formatsFor, type CopyFormat, type CopySource } from '../core/copy-formats.ts';
 import type { Answer, PanelSite, PanelState, Payload } from '../core/messages.ts';
-import type { KeptToken, Reveal } from '../core/token.ts';
+import type { KeptSecret, Reveal } from '../core/token.ts';
 import { mergeTokens } from '../core/token-rows.ts';
-import { siteById, sites, type Site } from '../sites/index.ts';
+import { sites, type Site } from '../sites/index.ts';
+import { copyToClipboard } from './clipboard.ts';
 import { forgetKept, keptFor, keptToken } from './kept-tokens.ts';
 import { publishReveal } from './mint-jobs.ts';
-import { recognise, signedInUser } from './recognise.ts';
+import { recognise, signedInUser, siteFor } from './recognise.ts';
 import { scriptingClient } from './scripting-client.ts';
 import { siteTab, tabOrigin } from './tab-state.ts';
 
@@ -69,22 +70,23 @@ export async function revokeRow({ tabId, origin, siteId, tokenId, keptId }: Payl
 
 export async function verifyRow(row: Payload<'verify'>): Promise<Answer<'verify'>> {
   const { site, client } = await siteTab(row.tabId, row.origin, row.siteId);
-  const kept = await keptOf(row.keptId, site);
+  const kept = await keptOf(row.keptId, site, row.origin);
   const user = await site.verify(client, kept.secret);
   if (user !== null) return { validity: 'valid', user };
   const expiry = Date.parse(row.expiresAt);
   return { validity: Number.isFinite(expiry) && expiry <= Date.now() ? 'expired' : 'invalid' };
 }
 
-export async function copyAs(keptId: string, format: string): Promise<string> {
+/** Copies a kept token in `format` through the self-clearing clipboard. */
+export async function copyAs(keptId: string, format: string): Promise<{ clearsAt: number | null }> {
   const kept = await keptToken(keptId);
-  const site = kept && siteById(kept.siteId);
+  const site = kept && (await siteFor(kept.origin, kept.siteId));
   if (!kept || !site) throw gone();
   const source = copySource(site, kept.origin, kept.secret);
   if (!(formatsFor(source) as string[]).includes(format)) {
     throw siteError('invalid', `${site.name} tokens cannot be copied that way.`, 'Pick another format.');
   }
-  return copyText(format as CopyFormat, source);
+  return copyToClipboard(copyText(format as CopyFormat, source));
 }
 
 export async function regenerateRow({ tabId, origin, siteId, tokenId }: Payload<'regenerate'>): Promise<Reveal> {
@@ -94,9 +96,10 @@ export async function regenerateRow({ tabId, origin, siteId, tokenId }: Payload<
   return publishReveal(crypto.randomUUID(), site, origin, user, await site.regenerate(client, user, tokenId));
 }
 
-async function keptOf(keptId: string, site: Site): Promise<KeptToken> {
+/** A kept token with its secret, only if it belongs to this site at this origin: a secret goes only where it came from. */
+async function keptOf(keptId: string, site: Site, origin: string): Promise<KeptSecret> {
   const kept = await keptToken(keptId);
-  if (!kept || kept.siteId !== site.id) throw gone();
+  if (!kept || kept.siteId !== site.id || kept.origin !== origin) throw gone();
   return kept;
 }
 

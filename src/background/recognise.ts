@@ -1,8 +1,11 @@
 import { siteError } from '../core/errors.ts';
 import type { PageClient } from '../core/page-client.ts';
+import type { SiteOverride } from '../core/settings.ts';
+import { DEFAULT_API_BASE, cdsAt } from '../sites/cds.ts';
 import { siteById, sites, type Site } from '../sites/index.ts';
 import type { Probe, SiteUser } from '../sites/types.ts';
 import { sessionRecords } from './session-store.ts';
+import { getSettings } from './settings-store.ts';
 
 export interface Recognised {
   site: Site;
@@ -22,21 +25,57 @@ const UNKNOWN_FOR_MS = 10 * 60_000;
 /** Which adapter an origin is, and the user last seen there; per browser session. */
 const known = sessionRecords<Remembered>('origin');
 
+/** The user's override for an origin (options page), if any. */
+export async function overrideFor(origin: string): Promise<SiteOverride | undefined> {
+  return (await getSettings()).overrides.find((override) => override.origin === origin);
+}
+
+/** One CDS adapter per API base path, so the same base always gives the same adapter. */
+const cdsByBase = new Map<string, Site>();
+
+/**
+ * The adapter `siteId` names, set up as `override` says for its origin: CDS answers under the override's API base
+ * path when it has one. undefined for an id no adapter has.
+ */
+export function adapterFor(siteId: string, override?: Pick<SiteOverride, 'cdsApiBase'>): Site | undefined {
+  const site = siteById(siteId);
+  const base = override?.cdsApiBase;
+  if (site?.id !== 'cds' || !base || base === DEFAULT_API_BASE) return site;
+  let custom = cdsByBase.get(base);
+  if (!custom) cdsByBase.set(base, (custom = cdsAt(base)));
+  return custom;
+}
+
+/** The adapter for `siteId` on `origin`: what the background uses wherever a site id becomes an adapter. */
+export async function siteFor(origin: string, siteId: string): Promise<Site | undefined> {
+  return adapterFor(siteId, await overrideFor(origin));
+}
+
 /**
  * Recognises a site by what its origin answers, not by its host name (all of these are self-hosted anywhere).
- * The site remembered for the origin, or one whose known host names match, is asked first; then every other probe
- * runs in parallel, and the first adapter in registry order that claims the origin wins.
+ * A per-origin override (options page) that names an adapter wins: only that adapter is asked, for the user. Else the
+ * site remembered for the origin, or one whose known host names match, is asked first; then every other probe runs
+ * in parallel, and the first adapter in registry order that claims the origin wins.
  */
 export async function recognise(client: PageClient, now = Date.now()): Promise<Recognised | null> {
+  const override = await overrideFor(client.origin);
+  const forced = override?.siteId ? adapterFor(override.siteId, override) : undefined;
+  if (forced) {
+    const probe = await forced.probe(client);
+    if (probe.kind === 'not-this-site') throw notAsOverridden(client.origin, forced, override?.cdsApiBase ?? '');
+    return remember(client.origin, { site: forced, probe });
+  }
   const remembered = await known.get(client.origin);
   if (remembered?.siteId === null && now - remembered.at < UNKNOWN_FOR_MS) return null;
   const host = new URL(client.origin).hostname;
-  const first = siteById(remembered?.siteId ?? '') ?? sites.find((site) => site.knownHosts.some((re) => re.test(host)));
+  const candidates = sites.map((site) => adapterFor(site.id, override) ?? site);
+  const first =
+    candidates.find((site) => site.id === remembered?.siteId) ?? candidates.find((site) => site.knownHosts.some((re) => re.test(host)));
   if (first) {
     const probe = await first.probe(client);
     if (probe.kind !== 'not-this-site') return remember(client.origin, { site: first, probe });
   }
-  const rest = sites.filter((site) => site !== first);
+  const rest = candidates.filter((site) => site !== first);
   const outcomes = await Promise.allSettled(rest.map((site) => site.probe(client)));
   for (const [index, outcome] of outcomes.entries()) {
     if (outcome.status === 'fulfilled' && outcome.value.kind !== 'not-this-site') {
@@ -48,6 +87,15 @@ export async function recognise(client: PageClient, now = Date.now()): Promise<R
   if (failed) throw failed.reason;
   await known.put(client.origin, { siteId: null, at: now });
   return null;
+}
+
+function notAsOverridden(origin: string, site: Site, base: string) {
+  const where = site.id === 'cds' ? ` under ${base || DEFAULT_API_BASE}` : '';
+  return siteError(
+    'unexpected-response',
+    `${new URL(origin).host} does not answer as ${site.name}${where}, though a site override in Tokenmint’s options says it is.`,
+    'Correct or remove the site override in Tokenmint’s options.',
+  );
 }
 
 async function remember(origin: string, found: Recognised): Promise<Recognised> {
@@ -65,6 +113,6 @@ export async function signedInUser(client: PageClient, site: Site): Promise<Site
   const remembered = await known.get(client.origin);
   if (remembered?.siteId === site.id && remembered.user) return remembered.user;
   const found = await recognise(client);
-  if (found?.site === site && found.probe.kind === 'signed-in') return found.probe.user;
+  if (found?.site.id === site.id && found.probe.kind === 'signed-in') return found.probe.user;
   throw siteError('navigated', `This tab no longer shows a signed-in ${site.name}.`, 'Reopen Tokenmint on the site.');
 }

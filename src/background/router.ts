@@ -31,8 +31,8 @@ const handlers: Handlers = {
   async 'keep-reveal'({ revealId }) {
     const reveal = await getReveal(revealId);
     if (!reveal) throw siteError('not-found', 'That token is no longer here to save.', 'Generate a new one.');
-    await keepReveal(reveal);
-    return null;
+    await keepReveal(reveal, { scopes: reveal.scopes, expiresAt: reveal.expiresAt });
+    return { mode: (await vaultStatus()).mode };
   },
 
   'panel-state': ({ tabId, claimedOrigin }) => panelState(tabId, claimedOrigin),

@@ -3,8 +3,8 @@ import { signedOut, siteError, toUserError, type UserError } from '../core/error
 import type { MintForm, TabState } from '../core/messages.ts';
 import { suggestName } from '../core/token.ts';
 import type { PageClient } from '../core/page-client.ts';
-import { siteById, sites, type Site } from '../sites/index.ts';
-import { recognise } from './recognise.ts';
+import { sites, type Site } from '../sites/index.ts';
+import { recognise, siteFor } from './recognise.ts';
 import { pendingReveals } from './reveals.ts';
 import { runningJob, takeInterruptedJobs } from './mint-jobs.ts';
 import { scriptingClient } from './scripting-client.ts';
@@ -30,7 +30,7 @@ export async function tabOrigin(tabId: number): Promise<string | null> {
 
 /** The adapter and a page client for a tab that must still show `origin`: it may have moved since the UI looked. */
 export async function siteTab(tabId: number, origin: string, siteId: string): Promise<{ site: Site; client: PageClient }> {
-  const site = siteById(siteId);
+  const site = await siteFor(origin, siteId);
   if (!site) throw siteError('internal', 'Tokenmint does not know that site.', 'Reopen Tokenmint on the site.');
   if ((await tabOrigin(tabId)) !== origin) {
     throw siteError('navigated', `The tab is no longer on ${new URL(origin).host}.`, 'Go back to the site and try again.');

@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'timeout'
   | 'navigated' // the tab is no longer on the site the job started on
   | 'no-access' // the extension may not run in this tab
+  | 'locked' // the vault is locked: its tokens list, but cannot be used until unlocked
   | 'orphaned' // the site made a token but its secret never reached us
   | 'interrupted' // the extension was restarted while working
   | 'internal';

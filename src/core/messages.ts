@@ -102,14 +102,15 @@ export interface Messages {
   'await-job': { payload: { jobId: string }; answer: Reveal };
   'end-reveal': { payload: { revealId: string }; answer: null };
   /** Save to vault: keeps the revealed token in the extension. */
-  'keep-reveal': { payload: { revealId: string }; answer: null };
+  'keep-reveal': { payload: { revealId: string }; answer: { mode: VaultStatus['mode'] } };
   /** `claimedOrigin`: what the panel read of the inspected page ('' unknown), only to name it when access is missing. */
   'panel-state': { payload: { tabId: number; claimedOrigin: string }; answer: PanelState };
   /** Revokes on the site (when `tokenId`) and forgets the kept copy (when `keptId`). */
   revoke: { payload: RowPayload; answer: null };
   /** `expiresAt` of the row ('' unknown) tells an expired token from an invalid one. */
   verify: { payload: RowPayload & { expiresAt: string }; answer: { validity: Validity; user?: string } };
-  'copy-as': { payload: { keptId: string; format: string }; answer: string };
+  /** Copies a kept token in `format` through the background, like `copy`; `clearsAt` as there. */
+  'copy-as': { payload: { keptId: string; format: string }; answer: { clearsAt: number | null } };
   /**
    * Which kept tokens the panel saw in the page's traffic: SHA-256 digests (hex) of credential values, never the
    * values; the answer names the kept token per digest, or null.

@@ -1,11 +1,20 @@
 import { describe, expect, test } from 'vitest';
-import type { KeptToken } from './token.ts';
+import { mask, type KeptToken } from './token.ts';
 import { mergeTokens } from './token-rows.ts';
 
 const secret = 'ZGVtbzpjaS1ib3Q6WFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWA==';
 
 function kept(id: string, tokenId: string, name = tokenId): KeptToken {
-  return { id, siteId: 'gooddata', siteName: 'GoodData', origin: 'https://a.test', tokenId, name, secret, createdAt: Date.UTC(2026, 10, 22) };
+  return {
+    id,
+    siteId: 'gooddata',
+    siteName: 'GoodData',
+    origin: 'https://a.test',
+    tokenId,
+    name,
+    preview: mask(secret),
+    createdAt: Date.UTC(2026, 10, 22),
+  };
 }
 
 describe('mergeTokens', () => {
@@ -35,6 +44,16 @@ describe('mergeTokens', () => {
     const rows = mergeTokens([{ id: 'laptop', name: 'laptop' }], [kept('k1', 'laptop'), kept('k2', 'gone')]);
     expect(rows.map((row) => row.preview)).toEqual(['ZGVt…WA==', 'ZGVt…WA==']);
     expect(JSON.stringify(rows)).not.toContain(secret);
+  });
+
+  test('scopes and expiry known when a token was kept fill in what the site does not say', () => {
+    const known = { ...kept('k1', 'laptop'), scopes: ['read'], expiresAt: '2027-01-01T00:00:00.000Z' };
+    const gone = { ...kept('k2', 'gone'), scopes: ['write'], expiresAt: '2027-02-01T00:00:00.000Z' };
+    const rows = mergeTokens([{ id: 'laptop', name: 'laptop', scopes: ['admin'] }], [known, gone]);
+    expect(rows.map((row) => [row.scopes, row.expiresAt])).toEqual([
+      [['admin'], '2027-01-01T00:00:00.000Z'],
+      [['write'], '2027-02-01T00:00:00.000Z'],
+    ]);
   });
 
   test('with no site list (signed out, or it failed), the kept tokens still show', () => {

@@ -1,4 +1,4 @@
-import { mask, type KeptToken, type SiteToken } from './token.ts';
+import type { KeptToken, SiteToken } from './token.ts';
 
 /** One row of the panel: a token as the site lists it, as the extension keeps it, or both. Never a full secret. */
 export interface TokenRow {
@@ -14,7 +14,7 @@ export interface TokenRow {
   expiresAt?: string;
   lastUsedAt?: string;
   scopes?: string[];
-  /** First and last four characters of a kept secret. */
+  /** First and last four characters of a kept secret (`mask()`), as stored with it. */
   preview?: string;
 }
 
@@ -28,19 +28,27 @@ export function mergeTokens(site: SiteToken[] | null, kept: KeptToken[]): TokenR
     const match = keptBySiteId.get(token.id);
     keptBySiteId.delete(token.id);
     const row: TokenRow = { ...token, key: `site:${token.id}`, tokenId: token.id, where: match ? 'both' : 'site' };
-    if (match) Object.assign(row, { keptId: match.id, preview: mask(match.secret) });
+    if (match) {
+      Object.assign(row, { keptId: match.id, preview: match.preview });
+      // What the site says wins; what was known when the token was kept fills the gaps.
+      if (row.scopes === undefined && match.scopes) row.scopes = match.scopes;
+      if (row.expiresAt === undefined && match.expiresAt) row.expiresAt = match.expiresAt;
+    }
     return row;
   });
   for (const token of keptBySiteId.values()) {
-    rows.push({
+    const row: TokenRow = {
       key: `kept:${token.id}`,
       name: token.name,
       where: 'vault',
       keptId: token.id,
       tokenId: token.tokenId,
       createdAt: new Date(token.createdAt).toISOString(),
-      preview: mask(token.secret),
-    });
+      preview: token.preview,
+    };
+    if (token.scopes) row.scopes = token.scopes;
+    if (token.expiresAt) row.expiresAt = token.expiresAt;
+    rows.push(row);
   }
   return rows;
 }

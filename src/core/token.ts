@@ -14,6 +14,10 @@ export interface Reveal {
   secret: string;
   /** False where the site lists the full token again later (Insight.io). */
   shownOnce: boolean;
+  /** The scopes asked for, where the site has them. */
+  scopes?: string[];
+  /** When it stops working, where the site sets an expiry (ISO 8601). */
+  expiresAt?: string;
   /** The whole request header line carrying it, where the site takes it in a header (`Authorization: Bearer …`). */
   header?: string;
   /** Who the token acts as, for display. */
@@ -21,7 +25,10 @@ export interface Reveal {
   createdAt: number;
 }
 
-/** A token the user chose to keep in the extension; only in `storage.session` (the vault's session-only mode). */
+/**
+ * A token the user chose to keep, as it is listed: metadata and a masked preview, never the secret, so that listing
+ * works while a persistent vault is locked.
+ */
 export interface KeptToken {
   id: string;
   siteId: string;
@@ -29,9 +36,20 @@ export interface KeptToken {
   origin: string;
   tokenId: string;
   name: string;
-  secret: string;
-  header?: string;
   createdAt: number;
+  /** `mask(secret)`. */
+  preview: string;
+  /** Where known when it was kept. */
+  scopes?: string[];
+  /** ISO date, where known when it was kept. */
+  expiresAt?: string;
+}
+
+/** A kept token with its secret, only for the moment it is used (copy, verify, copy as). */
+export interface KeptSecret extends KeptToken {
+  secret: string;
+  /** The whole request header line carrying it, where the site takes it in a header. */
+  header?: string;
 }
 
 /** A token as the site lists it; never holds a secret. */

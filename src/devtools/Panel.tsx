@@ -41,8 +41,9 @@ export function Panel({ tabId, inDevtools }: InspectedTab) {
       setReveal(null);
       await load();
     };
-    const keep = async () => (await connection.request('keep-reveal', { revealId: reveal.id })).ok;
-    return <RevealCard reveal={reveal} onDone={() => void done()} onKeep={keep} />;
+    const keep = () => connection.request('keep-reveal', { revealId: reveal.id });
+    const copy = (what: 'secret' | 'header') => connection.request('copy', { from: 'reveal', id: reveal.id, what });
+    return <RevealCard key={reveal.id} reveal={reveal} onDone={() => void done()} onKeep={keep} onCopy={copy} />;
   }
 
   const refresh = (

@@ -3,6 +3,7 @@ import type { CopyFormat } from '../core/copy-formats.ts';
 import type { PanelSite } from '../core/messages.ts';
 import type { Reveal } from '../core/token.ts';
 import type { TokenRow } from '../core/token-rows.ts';
+import { secondsLeft, useClock } from '../ui/RevealCard.tsx';
 import type { PanelConnection } from './connection.ts';
 
 /** Rows are one line each, so the visible slice follows from the scroll position alone. */
@@ -38,6 +39,17 @@ interface RowStatus {
   asking?: 'revoke' | 'regenerate' | 'copy';
   busy?: boolean;
   note?: string;
+  /** Copied through the background in this format; the clipboard clears at `clearsAt` (epoch ms), null never. */
+  copied?: { label: string; clearsAt: number | null };
+}
+
+/** What the Status cell says: a result, or the copy and its countdown (only the latest copy counts down). */
+function statusText(said: RowStatus, time: number): string {
+  const { copied } = said;
+  if (!copied) return said.note ?? '';
+  if (copied.clearsAt === null) return `Copied as ${copied.label}.`;
+  if (time < copied.clearsAt) return `Copied as ${copied.label}; clears in ${secondsLeft(copied.clearsAt, time)} s`;
+  return `Copied as ${copied.label}; clipboard cleared.`;
 }
 
 function cell(row: TokenRow, column: Column): string {
@@ -87,6 +99,9 @@ export function TokenTable({ rows, site, request, row: target, onChanged, onReve
   const last = Math.min(shown.length, Math.ceil((scrollTop + viewport) / ROW_HEIGHT) + OVERSCAN);
 
   const set = (key: string, next: RowStatus) => setStatus((all) => ({ ...all, [key]: next }));
+  // The clipboard holds one thing: the newest copy is the only one with a countdown.
+  const clearsAt = Math.max(0, ...Object.values(status).map((row) => row.copied?.clearsAt ?? 0)) || null;
+  const now = useClock(clearsAt);
 
   async function act(row: TokenRow, action: 'revoke' | 'verify' | 'regenerate') {
     set(row.key, { busy: true });
@@ -110,12 +125,14 @@ export function TokenTable({ rows, site, request, row: target, onChanged, onReve
   async function copy(row: TokenRow, format: CopyFormat) {
     const reply = await request('copy-as', { keptId: row.keptId ?? '', format });
     if (!reply.ok) return set(row.key, { note: reply.error.sentence });
-    try {
-      await navigator.clipboard.writeText(reply.value);
-      set(row.key, { note: `Copied as ${FORMAT_LABELS[format]}.` });
-    } catch {
-      set(row.key, { note: 'Could not reach the clipboard.' });
-    }
+    const copied = { label: FORMAT_LABELS[format], clearsAt: reply.value.clearsAt };
+    // An earlier copy elsewhere is no longer on the clipboard: its row just says it was copied.
+    setStatus((all) => ({
+      ...Object.fromEntries(
+        Object.entries(all).map(([key, was]) => [key, was.copied ? { copied: { ...was.copied, clearsAt: null } } : was]),
+      ),
+      [row.key]: { copied },
+    }));
   }
 
   function actions(row: TokenRow) {
@@ -219,7 +236,7 @@ export function TokenTable({ rows, site, request, row: target, onChanged, onReve
                 <When value={row.lastUsedAt} />
                 <td title={cell(row, 'scopes')}>{cell(row, 'scopes')}</td>
                 <td class="mono">{row.preview ?? ''}</td>
-                <td title={status[row.key]?.note}>{status[row.key]?.note ?? ''}</td>
+                <td title={statusText(status[row.key] ?? {}, now)}>{statusText(status[row.key] ?? {}, now)}</td>
                 <td class="actions-cell">{actions(row)}</td>
               </tr>
             ))}

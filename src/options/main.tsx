@@ -1,3 +1,4 @@
 import { render } from 'preact';
+import { Options } from './Options.tsx';
 
-render(<p>Settings are coming.</p>, document.getElementById('app')!);
+render(<Options />, document.getElementById('app')!);

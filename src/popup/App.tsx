@@ -56,8 +56,9 @@ export function App() {
 
   const [reveal] = reveals;
   if (reveal) {
-    const keep = async () => (await send('keep-reveal', { revealId: reveal.id })).ok;
-    return <RevealCard key={reveal.id} reveal={reveal} onDone={() => void done(reveal)} onKeep={keep} />;
+    const keep = () => send('keep-reveal', { revealId: reveal.id });
+    const copy = (what: 'secret' | 'header') => send('copy', { from: 'reveal', id: reveal.id, what });
+    return <RevealCard key={reveal.id} reveal={reveal} onDone={() => void done(reveal)} onKeep={keep} onCopy={copy} />;
   }
   if (view.kind === 'loading') return <p class="muted">Looking at this tab…</p>;
   if (view.kind === 'failed') return <ErrorAlert error={view.error} />;

@@ -1,28 +1,75 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import type { Reply } from '../core/messages.ts';
 import type { Reveal } from '../core/token.ts';
+
+/** What a copy through the background answers: when the clipboard clears again (epoch ms), null for never. */
+export type CopyReply = Reply<{ clearsAt: number | null }>;
 
 interface Props {
   reveal: Reveal;
   onDone: () => void;
   /** Keeps the token in the extension; resolves to true once kept. */
-  onKeep: () => Promise<boolean>;
+  onKeep: () => Promise<Reply<{ mode: 'session' | 'persistent' }>>;
+  /** Copies the token, or its header line, through the background (which clears the clipboard again later). */
+  onCopy: (what: 'secret' | 'header') => Promise<CopyReply>;
 }
 
-type CopyState = 'idle' | 'copied' | 'copied-header' | 'failed' | 'kept' | 'keep-failed';
+type Said = 'idle' | 'copied' | 'copied-header' | 'copy-failed';
+
+/** Re-renders about four times a second until `until` (epoch ms) has passed; returns the time now. */
+export function useClock(until: number | null): number {
+  const [, tick] = useState(0);
+  useEffect(() => {
+    if (until === null) return;
+    const timer = setInterval(() => {
+      tick((count) => count + 1);
+      if (Date.now() >= until) clearInterval(timer);
+    }, 250);
+    return () => clearInterval(timer);
+  }, [until]);
+  return Date.now();
+}
+
+/** Whole seconds from `now` until `until`, rounded up (what a countdown shows). */
+export function secondsLeft(until: number, now: number): number {
+  return Math.max(0, Math.ceil((until - now) / 1000));
+}
 
 /** The one place a secret is shown in full. */
-export function RevealCard({ reveal, onDone, onKeep }: Props) {
-  const [copied, setCopied] = useState<CopyState>('idle');
+export function RevealCard({ reveal, onDone, onKeep, onCopy }: Props) {
+  const [kept, setKept] = useState(false);
+  const [keptSaid, setKeptSaid] = useState('');
 
-  async function copy(text: string, done: CopyState) {
-    try {
-      await navigator.clipboard.writeText(text);
-      setCopied(done);
-    } catch {
-      setCopied('failed');
+  async function keep() {
+    const reply = await onKeep();
+    setKept(reply.ok);
+    if (!reply.ok) return setKeptSaid(`${reply.error.sentence} ${reply.error.next}`);
+    setKeptSaid(
+      reply.value.mode === 'persistent'
+        ? 'Saved in the vault, encrypted on this device; the devtools panel lists it.'
+        : 'Saved in Tokenmint for this browser session; the devtools panel lists it.',
+    );
+  }
+
+  const [said, setSaid] = useState<Said>('idle');
+  const [failure, setFailure] = useState('');
+  const [clearsAt, setClearsAt] = useState<number | null>(null);
+  const now = useClock(clearsAt);
+
+  async function copy(what: 'secret' | 'header') {
+    const reply = await onCopy(what);
+    if (!reply.ok) {
+      setFailure(`${reply.error.sentence} ${reply.error.next}`);
+      return setSaid('copy-failed');
     }
+    setClearsAt(reply.value.clearsAt);
+    setSaid(what === 'secret' ? 'copied' : 'copied-header');
   }
   const { header } = reveal;
+  const headerName = header?.split(':')[0];
+  // Counted down here from the background's due time; the background does the clearing, popup open or not.
+  const counting = clearsAt !== null && now < clearsAt;
+  const cleared = clearsAt !== null && !counting && (said === 'copied' || said === 'copied-header');
 
   return (
     <section class="reveal" aria-labelledby="reveal-title">
@@ -47,21 +94,21 @@ export function RevealCard({ reveal, onDone, onKeep }: Props) {
         press Done.
       </p>
       <div class="actions">
-        <button type="button" class="primary" autoFocus onClick={() => void copy(reveal.secret, 'copied')}>
+        <button type="button" class="primary" autoFocus onClick={() => void copy('secret')}>
           Copy
         </button>
         {header && (
           // Named after the header, not "Copy …": the contract's Copy button must stay the only one called Copy.
           <span class="copy-as">
             as{' '}
-            <button type="button" onClick={() => void copy(header, 'copied-header')}>
-              {header.split(':')[0]} header
+            <button type="button" onClick={() => void copy('header')}>
+              {headerName} header
             </button>
           </span>
         )}
       </div>
       <div class="actions">
-        <button type="button" disabled={copied === 'kept'} onClick={async () => setCopied((await onKeep()) ? 'kept' : 'keep-failed')}>
+        <button type="button" disabled={kept} onClick={() => void keep()}>
           Save to vault
         </button>
         <button type="button" onClick={onDone}>
@@ -69,11 +116,15 @@ export function RevealCard({ reveal, onDone, onKeep }: Props) {
         </button>
       </div>
       <p role="status" class="status">
-        {copied === 'copied' && 'Copied to the clipboard.'}
-        {copied === 'copied-header' && `Copied “${header?.split(':')[0]}: …” to the clipboard.`}
-        {copied === 'failed' && 'Could not copy: select the token and press Ctrl+C.'}
-        {copied === 'kept' && 'Saved in Tokenmint for this browser session; the devtools panel lists it.'}
-        {copied === 'keep-failed' && 'Could not save it; copy it instead.'}
+        {cleared && 'Clipboard cleared.'}
+        {!cleared && said === 'copied' && 'Copied to the clipboard.'}
+        {!cleared && said === 'copied-header' && `Copied “${headerName}: …” to the clipboard.`}
+        {said === 'copy-failed' && failure}
+        {keptSaid}
+      </p>
+      {/* A timer, not part of the status: a live region would announce every second. */}
+      <p role="timer" class="status">
+        {counting && clearsAt !== null && `Clipboard clears in ${secondsLeft(clearsAt, now)} s`}
       </p>
     </section>
   );

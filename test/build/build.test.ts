@@ -18,7 +18,7 @@ describe('production manifest', () => {
   const manifest = manifestOf(dist);
 
   test('asks for exactly the permissions of DESIGN.md, and no host at install time', () => {
-    expect(manifest.permissions).toEqual(['activeTab', 'scripting', 'storage', 'clipboardWrite', 'offscreen', 'alarms']);
+    expect(manifest.permissions).toEqual(['activeTab', 'scripting', 'storage', 'clipboardWrite', 'clipboardRead', 'offscreen', 'alarms']);
     expect(manifest.optional_host_permissions).toEqual(['https://*/*', 'http://*/*']);
     for (const key of ['host_permissions', 'content_scripts', 'web_accessible_resources', 'externally_connectable']) {
       expect(manifest, key).not.toHaveProperty(key);

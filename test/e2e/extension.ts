@@ -12,6 +12,13 @@ export interface Extension {
   id: string;
   /** Every console line of every page and of the service worker, for the "no secret in a log" checks. */
   consoleLines: string[];
+  /**
+   * Remembers secrets the test saw: when the browser closes, every console line of its whole life is checked for
+   * every one of them, so a leak in any test, at any moment, fails the file.
+   */
+  noteSecret(...secrets: string[]): void;
+  /** Reads the reveal's New token box on `page` (waiting for it), notes the secret, and returns it. */
+  newToken(page: Page): Promise<string>;
   /** The popup opened as a page acting on `tabId`, as DESIGN.md's UI contract allows. */
   openPopup(tabId: number): Promise<Page>;
   tabIdOf(page: Page): Promise<number>;
@@ -44,14 +51,19 @@ export const quietChromiumArgs = [
 export interface LaunchOptions {
   /** false opens a browser window (needs a display); true by default. */
   headless?: boolean;
+  /**
+   * A profile directory the caller owns: used as it is, and kept by close(), so a later launch on it is the same
+   * browser restarted. By default each launch gets a fresh temporary profile that close() removes.
+   */
+  profileDir?: string;
 }
 
 export async function launchExtension(
   // TOKENMINT_DIST lets parallel work use a build directory of its own.
   dist = resolve(process.env.TOKENMINT_DIST ?? 'dist-test'),
-  { headless = true }: LaunchOptions = {},
+  { headless = true, profileDir }: LaunchOptions = {},
 ): Promise<Extension> {
-  const profile = await mkdtemp(join(tmpdir(), 'tokenmint-profile-'));
+  const profile = profileDir ?? (await mkdtemp(join(tmpdir(), 'tokenmint-profile-')));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath,
     headless,
@@ -68,6 +80,7 @@ export async function launchExtension(
   // Fail fast: every wait in these tests is for something that happens within a second or two.
   context.setDefaultTimeout(10_000);
   const consoleLines: string[] = [];
+  const secrets = new Set<string>();
   context.on('console', (message) => consoleLines.push(message.text()));
   worker.on('console', (message) => consoleLines.push(message.text()));
   // Clipboard read-back in tests; granting it for an origin fails on chrome-extension:// (opaque), so grant it to all.
@@ -109,9 +122,20 @@ export async function launchExtension(
       await context.clearCookies();
       await worker.evaluate(() => Promise.all([chrome.storage.session.clear(), chrome.storage.local.clear()]));
     },
+    noteSecret(...seen) {
+      for (const secret of seen) if (secret) secrets.add(secret);
+    },
+    async newToken(page) {
+      const secret = await page.getByRole('textbox', { name: 'New token' }).inputValue();
+      secrets.add(secret);
+      return secret;
+    },
     async close() {
       await context.close();
-      await rm(profile, { recursive: true, force: true });
+      const leaked = [...secrets].filter((secret) => consoleLines.some((line) => line.includes(secret)));
+      // Counted, not shown: the message itself must not print a secret.
+      if (leaked.length > 0) throw new Error(`${leaked.length} secret(s) showed in a console line of the extension`);
+      if (profileDir === undefined) await rm(profile, { recursive: true, force: true });
     },
   };
 }

@@ -71,7 +71,7 @@ describe('popup on GoodData', () => {
     expect(site.tokens('demo').filter((t) => t.id === 'e2e-retry')).toHaveLength(0);
 
     await popup.getByRole('button', { name: 'Generate token' }).click();
-    const secret = await popup.getByRole('textbox', { name: 'New token' }).inputValue();
+    const secret = await e2e.ext.newToken(popup);
     expect(site.tokens('demo').filter((t) => t.id === 'e2e-retry').map((t) => t.bearerToken)).toEqual([secret]);
   });
 
@@ -88,7 +88,7 @@ describe('popup on GoodData', () => {
 
     await expect.poll(() => site.tokens('demo').some((t) => t.id === 'e2e-reopen'), { timeout: 10_000 }).toBe(true);
     const reopened = await popupFor(tab);
-    const shown = await reopened.getByRole('textbox', { name: 'New token' }).inputValue();
+    const shown = await e2e.ext.newToken(reopened);
     expect(shown).toBe(site.tokens('demo').find((t) => t.id === 'e2e-reopen')?.bearerToken);
   });
 
@@ -98,7 +98,7 @@ describe('popup on GoodData', () => {
     const secret = await generate(await ext.openPopup(tabId), 'e2e-restart');
     await ext.stopWorker();
     const reopened = await ext.openPopup(tabId);
-    expect(await reopened.getByRole('textbox', { name: 'New token' }).inputValue()).toBe(secret);
+    expect(await e2e.ext.newToken(reopened)).toBe(secret);
     expect(await ext.workerIsFresh()).toBe(true);
   });
 

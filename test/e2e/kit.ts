@@ -29,6 +29,9 @@ export interface E2e<S extends Site> {
  * test makes would change what the next one sees). After each test: no faults, no logged requests, no tabs, no
  * cookies, nothing the extension kept. A file's own afterEach runs before this one.
  */
+/** The browser of the file being run: `generate` notes every secret it reads there for the end-of-file log check. */
+let running: Extension | undefined;
+
 export function useE2e<S extends Site>(start: () => Promise<S>, demo: DemoSite, { sitePerTest = false } = {}): E2e<S> {
   let ext: Extension | undefined;
   let site: S | undefined;
@@ -40,6 +43,7 @@ export function useE2e<S extends Site>(start: () => Promise<S>, demo: DemoSite, 
   beforeAll(async () => {
     if (sitePerTest) ext = await launchExtension();
     else [site, ext] = await Promise.all([start(), launchExtension()]);
+    running = ext;
   });
   if (sitePerTest) {
     beforeEach(async () => {
@@ -112,7 +116,9 @@ export async function generate(popup: Page, name?: string): Promise<string> {
   await generateButton(popup).click();
   const token = popup.getByRole('textbox', { name: 'New token' });
   await expect.poll(() => token.count()).toBe(1);
-  return token.inputValue();
+  const secret = await token.inputValue();
+  running?.noteSecret(secret);
+  return secret;
 }
 
 /** Presses a copy button of the reveal, waits for the status to say `says`, and returns what the clipboard holds. */
@@ -131,6 +137,7 @@ export async function expectPlainAlert(popup: Page, sentence: string, unwanted =
 
 /** None of `secrets` shows in any console line, nor in storage.local or storage.sync. */
 export async function expectNoLeak(ext: Extension, ...secrets: string[]): Promise<void> {
+  ext.noteSecret(...secrets);
   // The log check can see the worker's console at all (else "no secret there" would prove nothing).
   await ext.worker.evaluate(() => console.info('tokenmint-console-probe'));
   await expect.poll(() => ext.consoleLines.includes('tokenmint-console-probe')).toBe(true);

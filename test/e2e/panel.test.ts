@@ -42,7 +42,7 @@ async function mintAndKeep(tabId: number, name: string): Promise<string> {
   const popup = await ext.openPopup(tabId);
   await popup.getByRole('textbox', { name: 'Token name' }).fill(name);
   await popup.getByRole('button', { name: 'Generate token' }).click();
-  const secret = await popup.getByRole('textbox', { name: 'New token' }).inputValue();
+  const secret = await ext.newToken(popup);
   await popup.getByRole('button', { name: 'Save to vault' }).click();
   await expect.poll(() => popup.getByRole('status').textContent()).toContain('Saved in Tokenmint');
   await popup.getByRole('button', { name: 'Done' }).click();
@@ -169,7 +169,7 @@ describe('devtools panel', () => {
     const panel = await openPanel(tabId);
     await row(panel, 'panel-regen').getByRole('button', { name: 'Regenerate' }).click();
     await row(panel, 'panel-regen').getByRole('button', { name: 'Confirm regenerate' }).click();
-    const fresh = await panel.getByRole('textbox', { name: 'New token' }).inputValue();
+    const fresh = await ext.newToken(panel);
     expect(fresh).not.toBe(old);
     const signin = (token: string) =>
       fetch(`${cds.origin}/cdsapi/auth/consumer/builtin/signin`, { method: 'POST', body: JSON.stringify({ token }) });

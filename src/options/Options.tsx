@@ -1,0 +1,91 @@
+import { useEffect, useState } from 'preact/hooks';
+import browser from 'webextension-polyfill';
+import type { UserError } from '../core/errors.ts';
+import { send } from '../core/send.ts';
+import type { Settings, VaultStatus } from '../core/settings.ts';
+import { ErrorAlert } from '../ui/ErrorAlert.tsx';
+import { DataSection } from './DataSection.tsx';
+import { OverridesSection } from './OverridesSection.tsx';
+import { TimingSection } from './TimingSection.tsx';
+import { VaultSection } from './VaultSection.tsx';
+
+type View = { kind: 'loading' } | { kind: 'failed'; error: UserError } | { kind: 'ready'; settings: Settings; vault: VaultStatus };
+
+/** Saves the whole settings object; resolves to the background's error, or null once saved. */
+export type SaveSettings = (settings: Settings) => Promise<UserError | null>;
+
+export function Options() {
+  const [view, setView] = useState<View>({ kind: 'loading' });
+
+  async function load() {
+    const reply = await send('settings-get', {});
+    // A refresh that fails keeps the page as it is (and what is typed in it); only a first load shows the failure.
+    setView((current) =>
+      reply.ok ? { kind: 'ready', ...reply.value } : current.kind === 'ready' ? current : { kind: 'failed', error: reply.error },
+    );
+  }
+
+  useEffect(() => {
+    void load();
+    // The vault may lock itself, a popup may save a token, another tab may change a setting: the page follows.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const refresh = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => void load(), 100);
+    };
+    browser.storage.onChanged.addListener(refresh);
+    window.addEventListener('focus', refresh);
+    return () => {
+      clearTimeout(timer);
+      browser.storage.onChanged.removeListener(refresh);
+      window.removeEventListener('focus', refresh);
+    };
+  }, []);
+
+  const header = (
+    <header class="brand">
+      <img src="/icons/icon-16.png" width={16} height={16} alt="" />
+      Tokenmint
+    </header>
+  );
+  if (view.kind === 'loading') {
+    return (
+      <>
+        {header}
+        <p class="muted">Reading the settings…</p>
+      </>
+    );
+  }
+  if (view.kind === 'failed') {
+    return (
+      <>
+        {header}
+        <h1>Settings</h1>
+        <ErrorAlert error={view.error} />
+        <button type="button" onClick={() => void load()}>
+          Try again
+        </button>
+      </>
+    );
+  }
+
+  const { settings, vault } = view;
+  const setVault = (next: VaultStatus) => setView((current) => (current.kind === 'ready' ? { ...current, vault: next } : current));
+  const save: SaveSettings = async (next) => {
+    const reply = await send('settings-set', { settings: next });
+    if (!reply.ok) return reply.error;
+    setView((current) => (current.kind === 'ready' ? { ...current, settings: next } : current));
+    return null;
+  };
+
+  return (
+    <>
+      {header}
+      <h1>Settings</h1>
+      <VaultSection vault={vault} onVault={setVault} />
+      <TimingSection settings={settings} onSave={save} />
+      <OverridesSection settings={settings} onSave={save} />
+      <DataSection vault={vault} onVault={setVault} />
+    </>
+  );
+}

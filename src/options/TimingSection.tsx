@@ -1,0 +1,103 @@
+import { useState } from 'preact/hooks';
+import type { UserError } from '../core/errors.ts';
+import type { Settings } from '../core/settings.ts';
+import { ErrorAlert } from '../ui/ErrorAlert.tsx';
+import { wholeNumber } from './form-rules.ts';
+import type { SaveSettings } from './Options.tsx';
+
+interface Props {
+  settings: Settings;
+  onSave: SaveSettings;
+}
+
+/** The most the background accepts (src/core/messages.ts): a day of minutes, an hour of seconds. */
+const MAX_MINUTES = 24 * 60;
+const MAX_SECONDS = 60 * 60;
+
+/** How long the vault stays unlocked without use, and how long a copied token stays on the clipboard. */
+export function TimingSection({ settings, onSave }: Props) {
+  const [minutes, setMinutes] = useState(String(settings.autoLockMinutes));
+  const [seconds, setSeconds] = useState(String(settings.clipboardSeconds));
+  const [saving, setSaving] = useState(false);
+  const [said, setSaid] = useState('');
+  const [error, setError] = useState<UserError | null>(null);
+
+  const lock = wholeNumber(minutes, MAX_MINUTES);
+  const clear = wholeNumber(seconds, MAX_SECONDS);
+  const changed = minutes.trim() !== String(settings.autoLockMinutes) || seconds.trim() !== String(settings.clipboardSeconds);
+  const blocked = 'problem' in lock || 'problem' in clear;
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    if (blocked || saving || !('value' in lock) || !('value' in clear)) return;
+    setSaving(true);
+    setError(null);
+    setSaid('');
+    const problem = await onSave({ ...settings, autoLockMinutes: lock.value, clipboardSeconds: clear.value });
+    setSaving(false);
+    setError(problem);
+    if (!problem) {
+      setMinutes(String(lock.value));
+      setSeconds(String(clear.value));
+      setSaid('Saved.');
+    }
+  }
+
+  const edit = (set: (value: string) => void) => (event: { currentTarget: HTMLInputElement }) => {
+    set(event.currentTarget.value);
+    setSaid('');
+  };
+
+  return (
+    <section aria-labelledby="timing-title" class="panel">
+      <h2 id="timing-title">Auto-lock and clipboard</h2>
+      <form onSubmit={submit} aria-busy={saving}>
+        <div class="field">
+          <label for="auto-lock">Auto-lock after (minutes)</label>
+          <input
+            id="auto-lock"
+            type="number"
+            inputMode="numeric"
+            min={0}
+            max={MAX_MINUTES}
+            step={1}
+            value={minutes}
+            aria-invalid={'problem' in lock}
+            aria-describedby="auto-lock-hint"
+            onInput={edit(setMinutes)}
+          />
+          <p id="auto-lock-hint" class={'problem' in lock ? 'hint problem' : 'hint'}>
+            {'problem' in lock ? lock.problem : 'The persistent vault locks itself after this long without use; 0 never.'}
+          </p>
+        </div>
+        <div class="field">
+          <label for="clipboard-clear">Clear the clipboard after (seconds)</label>
+          <input
+            id="clipboard-clear"
+            type="number"
+            inputMode="numeric"
+            min={0}
+            max={MAX_SECONDS}
+            step={1}
+            value={seconds}
+            aria-invalid={'problem' in clear}
+            aria-describedby="clipboard-clear-hint"
+            onInput={edit(setSeconds)}
+          />
+          <p id="clipboard-clear-hint" class={'problem' in clear ? 'hint problem' : 'hint'}>
+            {'problem' in clear ? clear.problem : 'Only if it still holds the copied token; 0 never.'}
+          </p>
+        </div>
+        {error && <ErrorAlert error={error} />}
+        <div class="actions">
+          <button type="submit" class="primary" disabled={blocked || saving || !changed}>
+            Save
+          </button>
+          <p role="status" class="status">
+            {said}
+          </p>
+        </div>
+      </form>
+    </section>
+  );
+}

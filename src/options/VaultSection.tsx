@@ -1,0 +1,268 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { UserError } from '../core/errors.ts';
+import type { Reply } from '../core/messages.ts';
+import { send } from '../core/send.ts';
+import type { VaultStatus } from '../core/settings.ts';
+import { ErrorAlert } from '../ui/ErrorAlert.tsx';
+import { MIN_PASSPHRASE, passphraseProblem } from './form-rules.ts';
+
+interface Props {
+  vault: VaultStatus;
+  onVault: (vault: VaultStatus) => void;
+}
+
+type Mode = VaultStatus['mode'];
+
+/** Where kept tokens live, and the persistent vault's passphrase: set up, unlock, lock, change. */
+export function VaultSection({ vault, onVault }: Props) {
+  const [chosen, setChosen] = useState<Mode>(vault.mode);
+  const [said, setSaid] = useState('');
+  // What the vault became (set up here, wiped, or changed from another tab) is what the radios show.
+  useEffect(() => setChosen(vault.mode), [vault.mode]);
+  const mode = vault.mode === 'persistent' ? 'persistent' : chosen;
+  const done = (next: VaultStatus, sentence: string) => {
+    onVault(next);
+    setSaid(sentence);
+  };
+
+  return (
+    <section aria-labelledby="vault-title" class="panel">
+      <h2 id="vault-title">Vault</h2>
+      <fieldset class="modes">
+        <legend>Where saved tokens are kept</legend>
+        <label class="check">
+          <input
+            type="radio"
+            name="vault-mode"
+            value="session"
+            checked={chosen === 'session'}
+            aria-describedby="mode-session-hint"
+            onChange={() => setChosen('session')}
+          />
+          This browser session only
+        </label>
+        <p id="mode-session-hint" class="hint indent">
+          In memory until the browser closes; nothing is written to disk.
+        </p>
+        <label class="check">
+          <input
+            type="radio"
+            name="vault-mode"
+            value="persistent"
+            checked={chosen === 'persistent'}
+            aria-describedby="mode-persistent-hint"
+            onChange={() => setChosen('persistent')}
+          />
+          Persistent, locked by a passphrase
+        </label>
+        <p id="mode-persistent-hint" class="hint indent">
+          Encrypted on disk (AES-GCM, with a key made from your passphrase); unlocked once per browser session.
+        </p>
+      </fieldset>
+
+      {vault.mode === 'persistent' && chosen === 'session' && (
+        <p class="warning">
+          Going back to this session only means forgetting the vault and every token in it: use <strong>Wipe</strong>{' '}
+          under Export and wipe.
+        </p>
+      )}
+
+      <p role="status" aria-label="Vault status" class="vault-state">
+        {statusLine(vault)}
+      </p>
+
+      {vault.mode === 'session' && mode === 'persistent' && (
+        <SetUp onDone={(next) => done(next, 'The persistent vault is on and unlocked.')} />
+      )}
+      {vault.mode === 'persistent' &&
+        (vault.locked ? (
+          <Unlock onDone={(next) => done(next, 'Unlocked.')} />
+        ) : (
+          <LockNow onDone={(next) => done(next, 'Locked.')} />
+        ))}
+      {vault.mode === 'persistent' && (
+        <ChangePassphrase onDone={(next) => done(next, 'Passphrase changed: every saved token is encrypted with the new one.')} />
+      )}
+      <p class="status" aria-live="polite">
+        {said}
+      </p>
+    </section>
+  );
+}
+
+function statusLine(vault: VaultStatus): string {
+  const tokens = `${vault.entries} ${vault.entries === 1 ? 'token' : 'tokens'}`;
+  if (vault.mode === 'session') return `This browser session only · ${tokens}`;
+  const kdf = vault.iterations ? ` · PBKDF2-SHA256, ${vault.iterations.toLocaleString('en')} iterations` : '';
+  return `${vault.locked ? 'Locked' : 'Unlocked'} · ${tokens}${kdf}`;
+}
+
+/** A form whose submit sends one vault request; shows the background's sentence when it refuses. */
+function useVaultRequest(onDone: (vault: VaultStatus) => void) {
+  const [working, setWorking] = useState(false);
+  const [error, setError] = useState<UserError | null>(null);
+  async function run(request: Promise<Reply<VaultStatus>>): Promise<boolean> {
+    setWorking(true);
+    setError(null);
+    const reply = await request;
+    setWorking(false);
+    if (!reply.ok) {
+      setError(reply.error);
+      return false;
+    }
+    onDone(reply.value);
+    return true;
+  }
+  return { working, error, run };
+}
+
+interface PassphraseFieldProps {
+  id: string;
+  label: string;
+  value: string;
+  onInput: (value: string) => void;
+  autoComplete: 'current-password' | 'new-password';
+  hint?: { text: string; problem: boolean } | undefined;
+  autoFocus?: boolean;
+}
+
+function PassphraseField({ id, label, value, onInput, autoComplete, hint, autoFocus }: PassphraseFieldProps) {
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <input
+        id={id}
+        type="password"
+        value={value}
+        autoComplete={autoComplete}
+        spellcheck={false}
+        autoFocus={autoFocus}
+        maxLength={1024}
+        aria-invalid={hint?.problem ?? false}
+        aria-describedby={hint ? `${id}-hint` : undefined}
+        onInput={(event) => onInput(event.currentTarget.value)}
+      />
+      {hint && (
+        <p id={`${id}-hint`} class={hint.problem ? 'hint problem' : 'hint'}>
+          {hint.text}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** The hints under a new passphrase typed twice: the length rule, then whether they match. */
+function newPassphraseHints(passphrase: string, repeat: string) {
+  const short = passphrase.length < MIN_PASSPHRASE;
+  const problem = passphraseProblem(passphrase, repeat);
+  return {
+    first: { text: `At least ${MIN_PASSPHRASE} characters.`, problem: short && passphrase.length > 0 },
+    // Said only once something is typed in the second field: an empty one is not yet a mistake.
+    second:
+      repeat.length > 0 && !short && problem
+        ? { text: problem, problem: true }
+        : { text: 'Type it again, to be sure of it.', problem: false },
+    blocked: problem !== null,
+  };
+}
+
+function SetUp({ onDone }: { onDone: (vault: VaultStatus) => void }) {
+  const [passphrase, setPassphrase] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const { working, error, run } = useVaultRequest(onDone);
+  const hints = newPassphraseHints(passphrase, repeat);
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    if (hints.blocked || working) return;
+    if (await run(send('vault-setup', { passphrase }))) {
+      setPassphrase('');
+      setRepeat('');
+    }
+  }
+
+  return (
+    <form class="vault-form" aria-label="Set up the persistent vault" aria-busy={working} onSubmit={submit}>
+      <p>The tokens saved so far move into the vault. Without the passphrase they cannot be read back: keep it safe.</p>
+      <fieldset disabled={working}>
+        <PassphraseField id="setup-passphrase" label="Passphrase" value={passphrase} onInput={setPassphrase} autoComplete="new-password" hint={hints.first} autoFocus />
+        <PassphraseField id="setup-repeat" label="Repeat the passphrase" value={repeat} onInput={setRepeat} autoComplete="new-password" hint={hints.second} />
+      </fieldset>
+      {error && <ErrorAlert error={error} />}
+      <button type="submit" class="primary" disabled={hints.blocked || working}>
+        {working ? 'Setting up…' : 'Turn on the persistent vault'}
+      </button>
+    </form>
+  );
+}
+
+function Unlock({ onDone }: { onDone: (vault: VaultStatus) => void }) {
+  const [passphrase, setPassphrase] = useState('');
+  const { working, error, run } = useVaultRequest(onDone);
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    if (!passphrase || working) return;
+    if (await run(send('vault-unlock', { passphrase }))) setPassphrase('');
+  }
+
+  return (
+    <form class="vault-form" aria-label="Unlock the vault" aria-busy={working} onSubmit={submit}>
+      <fieldset disabled={working}>
+        <PassphraseField id="unlock-passphrase" label="Passphrase" value={passphrase} onInput={setPassphrase} autoComplete="current-password" autoFocus />
+      </fieldset>
+      {error && <ErrorAlert error={error} />}
+      <button type="submit" class="primary" disabled={!passphrase || working}>
+        {working ? 'Unlocking…' : 'Unlock'}
+      </button>
+    </form>
+  );
+}
+
+function LockNow({ onDone }: { onDone: (vault: VaultStatus) => void }) {
+  const { working, error, run } = useVaultRequest(onDone);
+  return (
+    <div class="actions">
+      <button type="button" disabled={working} onClick={() => void run(send('vault-lock', {}))}>
+        Lock now
+      </button>
+      {error && <ErrorAlert error={error} />}
+    </div>
+  );
+}
+
+function ChangePassphrase({ onDone }: { onDone: (vault: VaultStatus) => void }) {
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const { working, error, run } = useVaultRequest(onDone);
+  const hints = newPassphraseHints(next, repeat);
+  const blocked = !current || hints.blocked;
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    if (blocked || working) return;
+    if (await run(send('vault-passphrase', { current, next }))) {
+      setCurrent('');
+      setNext('');
+      setRepeat('');
+    }
+  }
+
+  return (
+    <details class="change">
+      <summary>Change passphrase…</summary>
+      <form class="vault-form" aria-label="Change passphrase" aria-busy={working} onSubmit={submit}>
+        <fieldset disabled={working}>
+          <PassphraseField id="change-current" label="Current passphrase" value={current} onInput={setCurrent} autoComplete="current-password" />
+          <PassphraseField id="change-next" label="New passphrase" value={next} onInput={setNext} autoComplete="new-password" hint={hints.first} />
+          <PassphraseField id="change-repeat" label="Repeat the new passphrase" value={repeat} onInput={setRepeat} autoComplete="new-password" hint={hints.second} />
+        </fieldset>
+        {error && <ErrorAlert error={error} />}
+        <button type="submit" class="primary" disabled={blocked || working}>
+          {working ? 'Re-encrypting…' : 'Change passphrase'}
+        </button>
+      </form>
+    </details>
+  );
+}
