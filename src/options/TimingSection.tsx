@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { UserError } from '../core/errors.ts';
 import type { Settings } from '../core/settings.ts';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
+import { NumberField } from '../ui/NumberField.tsx';
 import { wholeNumber } from './form-rules.ts';
 import type { SaveSettings } from './Options.tsx';
 
@@ -43,8 +44,8 @@ export function TimingSection({ settings, onSave }: Props) {
     }
   }
 
-  const edit = (set: (value: string) => void) => (event: { currentTarget: HTMLInputElement }) => {
-    set(event.currentTarget.value);
+  const edit = (set: (value: string) => void) => (value: string) => {
+    set(value);
     setSaid('');
   };
 
@@ -52,42 +53,26 @@ export function TimingSection({ settings, onSave }: Props) {
     <section aria-labelledby="timing-title" class="panel">
       <h2 id="timing-title">Auto-lock and clipboard</h2>
       <form onSubmit={submit} aria-busy={saving}>
-        <div class="field">
-          <label for="auto-lock">Auto-lock after (minutes)</label>
-          <input
-            id="auto-lock"
-            type="number"
-            inputMode="numeric"
-            min={0}
-            max={MAX_MINUTES}
-            step={1}
-            value={minutes}
-            aria-invalid={'problem' in lock}
-            aria-describedby="auto-lock-hint"
-            onInput={edit(setMinutes)}
-          />
-          <p id="auto-lock-hint" class={'problem' in lock ? 'hint problem' : 'hint'}>
-            {'problem' in lock ? lock.problem : 'The persistent vault locks itself after this long without use; 0 never.'}
-          </p>
-        </div>
-        <div class="field">
-          <label for="clipboard-clear">Clear the clipboard after (seconds)</label>
-          <input
-            id="clipboard-clear"
-            type="number"
-            inputMode="numeric"
-            min={0}
-            max={MAX_SECONDS}
-            step={1}
-            value={seconds}
-            aria-invalid={'problem' in clear}
-            aria-describedby="clipboard-clear-hint"
-            onInput={edit(setSeconds)}
-          />
-          <p id="clipboard-clear-hint" class={'problem' in clear ? 'hint problem' : 'hint'}>
-            {'problem' in clear ? clear.problem : 'Only if it still holds the copied token; 0 never.'}
-          </p>
-        </div>
+        <NumberField
+          id="auto-lock"
+          label="Auto-lock after (minutes)"
+          min={0}
+          max={MAX_MINUTES}
+          value={minutes}
+          onInput={edit(setMinutes)}
+          problem={'problem' in lock ? lock.problem : null}
+          hint="The persistent vault locks itself after this long without use; 0 never."
+        />
+        <NumberField
+          id="clipboard-clear"
+          label="Clear the clipboard after (seconds)"
+          min={0}
+          max={MAX_SECONDS}
+          value={seconds}
+          onInput={edit(setSeconds)}
+          problem={'problem' in clear ? clear.problem : null}
+          hint="Only if it still holds the copied token; 0 never."
+        />
         {error && <ErrorAlert error={error} />}
         <div class="actions">
           <button type="submit" class="primary" disabled={blocked || saving || !changed}>

@@ -4,6 +4,7 @@ import type { MintForm as Form, UserInfo } from '../core/messages.ts';
 import { nameProblem } from '../core/name-rule.ts';
 import type { Choice, MintInput } from '../sites/types.ts';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
+import { NumberField } from '../ui/NumberField.tsx';
 
 interface Props {
   form: Form;
@@ -92,24 +93,16 @@ export function MintForm({ form, initialName, user, working, error, onGenerate, 
           />
         )}
         {form.expiresInDays && (
-          <div class="field">
-            <label for="token-days">Expires in days</label>
-            <input
-              id="token-days"
-              type="number"
-              inputMode="numeric"
-              min={form.expiresInDays.min}
-              max={form.expiresInDays.max}
-              step={1}
-              value={days}
-              aria-invalid={daysIssue !== null}
-              aria-describedby="token-days-hint"
-              onInput={(event) => setDays(event.currentTarget.value)}
-            />
-            <p id="token-days-hint" class={daysIssue ? 'hint problem' : 'hint'}>
-              {daysIssue ?? `From ${form.expiresInDays.min} to ${form.expiresInDays.max} days.`}
-            </p>
-          </div>
+          <NumberField
+            id="token-days"
+            label="Expires in days"
+            min={form.expiresInDays.min}
+            max={form.expiresInDays.max}
+            value={days}
+            onInput={setDays}
+            problem={daysIssue}
+            hint={`From ${form.expiresInDays.min} to ${form.expiresInDays.max} days.`}
+          />
         )}
         {form.replaces && (
           <div class="replace">
