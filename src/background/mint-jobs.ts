@@ -1,4 +1,4 @@
-import { siteError } from '../core/errors.ts';
+import { SiteError, siteError } from '../core/errors.ts';
 import type { JobInfo } from '../core/messages.ts';
 import { nameProblem } from '../core/name-rule.ts';
 import type { Reveal } from '../core/token.ts';
@@ -58,9 +58,26 @@ async function mint(job: Job, site: Site, input: MintInput): Promise<Reveal> {
   await records.put(job.id, job);
   const client = scriptingClient(job.tabId, job.origin);
   const user = await signedInUser(client, site);
-  const minted = await site.mint(client, user, input);
+  let minted: Minted;
+  try {
+    minted = await site.mint(client, user, input);
+  } catch (error) {
+    // The create may have gone out before the tab left; with the tab gone, its list cannot be asked.
+    if (error instanceof SiteError && error.user.code === 'navigated') throw leftMidMint(site, job);
+    throw error;
+  }
   const reveal = { scopes: input.scopes, expiresAt: input.expiresInDays === null ? undefined : daysFromNow(input.expiresInDays) };
   return publishReveal(job.id, site, job.origin, user, minted, reveal);
+}
+
+function leftMidMint(site: Site, job: Job): SiteError {
+  const host = new URL(job.origin).host;
+  const token = job.name ? `“${job.name}”` : 'the token';
+  return siteError(
+    'navigated',
+    `The tab left ${host} while Tokenmint was making ${token}, so ${site.name} may have made it without Tokenmint receiving its secret.`,
+    `Open ${host} again and look for ${token} in its token list before you try again.`,
+  );
 }
 
 function daysFromNow(days: number): string {
@@ -115,8 +132,8 @@ export async function awaitJob(jobId: string): Promise<Reveal> {
  * Records left by a worker that was stopped mid-mint. The site may have made the token without us receiving its
  * secret; the user is told so once, and the record is dropped.
  */
-export async function takeInterruptedJobs(origin: string): Promise<JobInfo[]> {
+export async function takeInterruptedJobs(origin: string): Promise<(JobInfo & { startedAt: number })[]> {
   const stale = (await records.all()).filter((job) => job.origin === origin && !running.has(job.id));
   await Promise.all(stale.map((job) => records.remove(job.id)));
-  return stale.map(({ id, name }) => ({ id, name }));
+  return stale.map(({ id, name, startedAt }) => ({ id, name, startedAt }));
 }
