@@ -1,6 +1,7 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import { siteError, toUserError } from '../core/errors.ts';
 import { isEnvelope, type Answer, type MessageKind, type Payload, type Reply } from '../core/messages.ts';
+import { sites } from '../sites/index.ts';
 import { copyToClipboard } from './clipboard.ts';
 import { keepReveal, keptByDigest, keptToken } from './kept-tokens.ts';
 import { awaitJob, startMint } from './mint-jobs.ts';
@@ -50,7 +51,11 @@ const handlers: Handlers = {
     return copyToClipboard(text);
   },
 
-  'settings-get': async () => ({ settings: await getSettings(), vault: await vaultStatus() }),
+  'settings-get': async () => ({
+    settings: await getSettings(),
+    vault: await vaultStatus(),
+    sites: sites.map(({ id, name }) => ({ id, name })),
+  }),
   async 'settings-set'({ settings }) {
     await saveSettings(settings);
     return null;

@@ -125,7 +125,8 @@ export interface Messages {
    */
   copy: { payload: { from: 'reveal' | 'kept'; id: string; what: 'secret' | 'header' }; answer: { clearsAt: number | null } };
 
-  'settings-get': { payload: Record<string, never>; answer: { settings: Settings; vault: VaultStatus } };
+  /** `sites`: the adapters an override may name, so the settings page need not load them. */
+  'settings-get': { payload: Record<string, never>; answer: { settings: Settings; vault: VaultStatus; sites: SiteInfo[] } };
   'settings-set': { payload: { settings: Settings }; answer: null };
   /** Turns on the persistent vault with this passphrase, moving the tokens kept so far into it. */
   'vault-setup': { payload: { passphrase: string }; answer: VaultStatus };

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
 import type { UserError } from '../core/errors.ts';
+import type { SiteInfo } from '../core/messages.ts';
 import { send } from '../core/send.ts';
 import type { Settings, VaultStatus } from '../core/settings.ts';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
@@ -9,7 +10,10 @@ import { OverridesSection } from './OverridesSection.tsx';
 import { TimingSection } from './TimingSection.tsx';
 import { VaultSection } from './VaultSection.tsx';
 
-type View = { kind: 'loading' } | { kind: 'failed'; error: UserError } | { kind: 'ready'; settings: Settings; vault: VaultStatus };
+type View =
+  | { kind: 'loading' }
+  | { kind: 'failed'; error: UserError }
+  | { kind: 'ready'; settings: Settings; vault: VaultStatus; sites: SiteInfo[] };
 
 /** Saves the whole settings object; resolves to the background's error, or null once saved. */
 export type SaveSettings = (settings: Settings) => Promise<UserError | null>;
@@ -69,7 +73,7 @@ export function Options() {
     );
   }
 
-  const { settings, vault } = view;
+  const { settings, vault, sites } = view;
   const setVault = (next: VaultStatus) => setView((current) => (current.kind === 'ready' ? { ...current, vault: next } : current));
   const save: SaveSettings = async (next) => {
     const reply = await send('settings-set', { settings: next });
@@ -84,7 +88,7 @@ export function Options() {
       <h1>Settings</h1>
       <VaultSection vault={vault} onVault={setVault} />
       <TimingSection settings={settings} onSave={save} />
-      <OverridesSection settings={settings} onSave={save} />
+      <OverridesSection settings={settings} sites={sites} onSave={save} />
       <DataSection vault={vault} onVault={setVault} />
     </>
   );

@@ -1,22 +1,24 @@
 import { useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
 import type { UserError } from '../core/errors.ts';
+import type { SiteInfo } from '../core/messages.ts';
 import type { Settings, SiteOverride } from '../core/settings.ts';
-import { sites } from '../sites/index.ts';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { apiBaseOf, originOf, permissionPattern, withOverride } from './form-rules.ts';
 import type { SaveSettings } from './Options.tsx';
 
 interface Props {
   settings: Settings;
+  /** The adapters a rule may name, as the background lists them. */
+  sites: SiteInfo[];
   onSave: SaveSettings;
 }
 
 const AUTOMATIC = 'Recognise automatically';
-const siteName = (id: string) => sites.find((site) => site.id === id)?.name ?? (id ? id : AUTOMATIC);
 
 /** Per-origin rules that win over recognition: which adapter answers there, and where CDS serves its API. */
-export function OverridesSection({ settings, onSave }: Props) {
+export function OverridesSection({ settings, sites, onSave }: Props) {
+  const siteName = (id: string) => sites.find((site) => site.id === id)?.name ?? (id ? id : AUTOMATIC);
   const [originText, setOriginText] = useState('');
   const [siteId, setSiteId] = useState('');
   const [baseText, setBaseText] = useState('');

@@ -63,6 +63,23 @@ describe('bundle sizes', () => {
     expect(pageSize(dist, 'src/popup/index.html').gzip).toBeLessThanOrEqual(15_000);
   });
 
+  test.each([
+    ['the panel', 'src/devtools/panel.html'],
+    ['the options page', 'src/options/index.html'],
+  ])('%s stays within 20 kB gzip', (_, entry) => {
+    expect(pageSize(dist, entry).gzip).toBeLessThanOrEqual(20_000);
+  });
+
+  // Adapters run in the worker only; a page that imports the registry would carry all of them.
+  test.each(['src/popup/index.html', 'src/devtools/panel.html', 'src/options/index.html'])('%s loads no adapter', (entry) => {
+    const code = pageFiles(dist, entry)
+      .map((file) => readFileSync(resolve(dist, file), 'utf8'))
+      .join('\n');
+    for (const marker of ['/api/v1/entities/users/', '/auth/consumer/builtin/signin', 'frappe.auth.get_logged_user', '/api/token']) {
+      expect(code, marker).not.toContain(marker);
+    }
+  });
+
   test('the service worker stays small: it starts on every wake-up', () => {
     // Everything the worker does loads at every wake-up: service workers may not import() on demand. Five adapters
     // and the core were 19.6 kB gzip; the panel's handlers 23 kB; each adapter adds 2 to 3 kB.
