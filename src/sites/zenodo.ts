@@ -252,7 +252,8 @@ function noPermission(): SiteError {
 /** Failures every settings page shares: the session, a permission, a page that is not there; then the common ones. */
 function pageFailure(client: PageClient, response: PageResponse): SiteError {
   const redirect = redirectOf(client, response);
-  if (isToLogin(redirect)) return signedOut(NAME, loginUrl(client.origin));
+  // A 401 is invenio-rest's (or an SSO proxy's) way of saying the session is gone, as the redirect to login is.
+  if (isToLogin(redirect) || response.status === 401) return signedOut(NAME, loginUrl(client.origin));
   if (redirect) return unexpectedAnswer(NAME, response);
   if (response.status === 403) return noPermission();
   if (response.status === 404) {
