@@ -128,12 +128,10 @@ export async function awaitJob(jobId: string): Promise<Reveal> {
   throw siteError('interrupted', 'That token request is no longer running.', 'Check the site’s token list, then try again.');
 }
 
-/**
- * Records left by a worker that was stopped mid-mint. The site may have made the token without us receiving its
- * secret; the user is told so once, and the record is dropped.
- */
-export async function takeInterruptedJobs(origin: string): Promise<(JobInfo & { startedAt: number })[]> {
+/** Records left by a worker that was stopped mid-mint on `origin`: what became of them is for the site to tell. */
+export async function interruptedJobs(origin: string): Promise<(JobInfo & { startedAt: number })[]> {
   const stale = (await records.all()).filter((job) => job.origin === origin && !running.has(job.id));
-  await Promise.all(stale.map((job) => records.remove(job.id)));
   return stale.map(({ id, name, startedAt }) => ({ id, name, startedAt }));
 }
+
+export const dropJob = (id: string) => records.remove(id);

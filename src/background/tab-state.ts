@@ -1,13 +1,13 @@
 import browser from 'webextension-polyfill';
-import { signedOut, siteError, toUserError, type UserError } from '../core/errors.ts';
-import type { JobInfo, MintForm, TabState } from '../core/messages.ts';
+import { signedOut, siteError, toUserError } from '../core/errors.ts';
+import type { MintForm, TabState } from '../core/messages.ts';
 import { suggestName } from '../core/token.ts';
 import type { PageClient } from '../core/page-client.ts';
 import { sites, type Site } from '../sites/index.ts';
-import type { SiteUser } from '../sites/types.ts';
 import { recognise, siteFor } from './recognise.ts';
 import { pendingReveals } from './reveals.ts';
-import { runningJob, takeInterruptedJobs } from './mint-jobs.ts';
+import { interruptedMintNotice } from './interrupted-mints.ts';
+import { runningJob } from './mint-jobs.ts';
 import { scriptingClient } from './scripting-client.ts';
 
 /** The web origin a tab shows, null for pages that are not web pages; throws when the extension may not see it. */
@@ -64,40 +64,10 @@ export async function tabState(tabId: number): Promise<TabState> {
     const state: TabState = { status: 'ready', origin, site, user, form, reveals };
     const job = runningJob(tabId);
     if (job) state.job = job;
-    const [interrupted] = await takeInterruptedJobs(origin);
-    if (interrupted) state.notice = await interruptedNotice(found.site, client, user, interrupted);
+    const notice = await interruptedMintNotice(found.site, client, user);
+    if (notice) state.notice = notice;
     return state;
   } catch (error) {
     return { status: 'failed', origin, error: toUserError(error), reveals };
   }
-}
-
-/**
- * What became of a mint the worker was stopped in the middle of: where tokens have names, the site's list tells
- * whether it was made (its secret then never arrived, and the token should be revoked) or not.
- */
-async function interruptedNotice(site: Site, client: PageClient, user: SiteUser, job: JobInfo): Promise<UserError> {
-  const token = job.name ? `“${job.name}”` : 'a token';
-  let made: boolean | undefined;
-  if (job.name) {
-    try {
-      made = (await site.list(client, user)).some((listed) => listed.name === job.name);
-    } catch {
-      // The list is not to be had now: say what is known.
-    }
-  }
-  if (made === false) {
-    return {
-      code: 'interrupted',
-      sentence: `Tokenmint was restarted while making ${token}, and ${site.name} did not make it.`,
-      next: 'Generate it again.',
-    };
-  }
-  return {
-    code: made ? 'orphaned' : 'interrupted',
-    sentence: made
-      ? `Tokenmint was restarted while making ${token}: ${site.name} made it, but its secret never reached Tokenmint.`
-      : `Tokenmint was restarted while making ${token}; ${site.name} may have made it without Tokenmint receiving its secret.`,
-    next: `Revoke ${token} in the Tokenmint panel in DevTools (or on ${site.name}'s token page), then generate a new one.`,
-  };
 }

@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+import { chromium, type BrowserContext, type CDPSession, type Page, type Worker } from 'playwright-core';
 
 /** Debian's Chromium with the test build loaded, plus what tests need to look inside it. */
 export interface Extension {
@@ -33,7 +33,20 @@ export interface Extension {
   workerIsFresh(): Promise<boolean>;
   /** Signs out of every site and forgets what the extension keeps, so each test starts afresh. */
   reset(): Promise<void>;
+  /**
+   * The running service worker's JS heap, measured over CDP right after a full garbage collection: what the worker
+   * still holds, not what it has yet to free. The worker must be running (see stopWorker).
+   */
+  workerHeap(): Promise<WorkerHeap>;
   close(): Promise<void>;
+}
+
+/** Runtime.getHeapUsage of the service worker's isolate, in bytes. */
+export interface WorkerHeap {
+  /** Live JS objects after the collection. */
+  usedBytes: number;
+  /** What V8 has reserved for the heap. */
+  totalBytes: number;
 }
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -122,6 +135,7 @@ export async function launchExtension(
       await context.clearCookies();
       await worker.evaluate(() => Promise.all([chrome.storage.session.clear(), chrome.storage.local.clear()]));
     },
+    workerHeap: () => measureWorkerHeap(context, id),
     noteSecret(...seen) {
       for (const secret of seen) if (secret) secrets.add(secret);
     },
@@ -138,4 +152,55 @@ export async function launchExtension(
       if (profileDir === undefined) await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Attaches to the extension's service worker target over a browser-level CDP session and runs `HeapProfiler.collectGarbage`
+ * then `Runtime.getHeapUsage` there. Playwright's CDPSession cannot address a flattened child session, so the worker is
+ * reached through `Target.sendMessageToTarget` (a non-flattened attach), which Chromium still serves.
+ */
+async function measureWorkerHeap(context: BrowserContext, extensionId: string): Promise<WorkerHeap> {
+  const browser = context.browser();
+  let page: Page | undefined;
+  let cdp: CDPSession;
+  if (browser) cdp = await browser.newBrowserCDPSession();
+  else {
+    page = await context.newPage();
+    cdp = await context.newCDPSession(page);
+  }
+  try {
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    const target = targetInfos.find((info) => info.type === 'service_worker' && info.url.startsWith(`chrome-extension://${extensionId}/`));
+    if (!target) throw new Error('the extension has no running service worker to measure');
+    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
+    const waiting = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
+    cdp.on('Target.receivedMessageFromTarget', (event) => {
+      if (event.sessionId !== sessionId) return;
+      const message = JSON.parse(event.message) as { id?: number; result?: unknown; error?: { message: string } };
+      const pending = message.id === undefined ? undefined : waiting.get(message.id);
+      if (!pending) return;
+      waiting.delete(message.id!);
+      if (message.error) pending.reject(new Error(`worker CDP: ${message.error.message}`));
+      else pending.resolve(message.result);
+    });
+    let lastId = 0;
+    const inWorker = <T>(method: string): Promise<T> =>
+      new Promise<T>((resolve, reject) => {
+        const id = ++lastId;
+        waiting.set(id, { resolve: resolve as (result: unknown) => void, reject });
+        cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params: {} }) }).catch(reject);
+      });
+    try {
+      // Twice: a collection can leave garbage that only the next one frees (weak references, finalizers).
+      await inWorker('HeapProfiler.collectGarbage');
+      await inWorker('HeapProfiler.collectGarbage');
+      const usage = await inWorker<{ usedSize: number; totalSize: number }>('Runtime.getHeapUsage');
+      return { usedBytes: usage.usedSize, totalBytes: usage.totalSize };
+    } finally {
+      await cdp.send('Target.detachFromTarget', { sessionId }).catch(() => undefined);
+    }
+  } finally {
+    await cdp.detach().catch(() => undefined);
+    await page?.close();
+  }
 }
