@@ -65,7 +65,12 @@ export function toUserError(error: unknown): UserError {
 /** Free text from a site (e.g. problem+json `detail`), trimmed to one short clause fit for a sentence. */
 export function siteDetail(text: unknown): string | undefined {
   if (typeof text !== 'string') return undefined;
-  const clean = text.replace(/\s+/g, ' ').trim().replace(/[.\s]+$/, '');
+  // Only the start is ever shown; cutting first keeps the work bounded whatever a site sends.
+  const folded = text.slice(0, 1000).replace(/\s+/g, ' ').trim();
+  // Trailing dots and spaces by hand: the regex /[.\s]+$/ backtracks quadratically over long runs of them.
+  let end = folded.length;
+  while (end > 0 && (folded[end - 1] === '.' || folded[end - 1] === ' ')) end--;
+  const clean = folded.slice(0, end);
   if (!clean) return undefined;
   return clean.length > 160 ? `${clean.slice(0, 157)}…` : clean;
 }

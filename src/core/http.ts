@@ -32,6 +32,20 @@ export function unexpectedAnswer(siteName: string, response: PageResponse): Site
       );
 }
 
+/**
+ * A path segment from a value the site sent (a user or token id). encodeURIComponent throws on a lone surrogate,
+ * which a hostile or broken answer can hold: such a character becomes U+FFFD, so the request goes out (and fails on
+ * the site) instead of the adapter throwing something that is not a SiteError.
+ */
+export function pathPart(value: string): string {
+  return encodeURIComponent(value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
+}
+
+/** A value the site sent, as text only when it is text: `String()` of an object can throw, or run the site's data. */
+export function asText(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,5 +1,5 @@
 import { SiteError, isUnclearOutcome, siteDetail, signedOut, siteError } from '../core/errors.ts';
-import { commonFailure, isRecord, jsonOrUndefined, looksLikeHtml, readJson, unexpectedAnswer } from '../core/http.ts';
+import { commonFailure, isRecord, jsonOrUndefined, looksLikeHtml, pathPart, readJson, asText, unexpectedAnswer } from '../core/http.ts';
 import type { PageClient } from '../core/page-client.ts';
 import type { HttpMethod, PageRequest, PageResponse } from '../core/page-request.ts';
 import type { SiteToken } from '../core/token.ts';
@@ -95,7 +95,7 @@ async function write(api: Api, method: HttpMethod, path: string, body?: string):
   return call(api, method, path, body);
 }
 
-const enc = encodeURIComponent;
+const enc = pathPart;
 
 function consumersPath(user: SiteUser, consumerId?: string): string {
   const base = `/user/${enc(user.id)}/auth/consumer`;
@@ -170,12 +170,15 @@ function expiryOf(periods: unknown): string | undefined {
   if (!Array.isArray(periods)) return undefined;
   const dated = periods
     .filter(isRecord)
-    .map((period) => ({ at: Date.parse(String(period.issued_at)), ns: period.duration }))
+    .map((period) => ({ at: Date.parse(asText(period.issued_at)), ns: period.duration }))
     .filter((period): period is { at: number; ns: number } => Number.isFinite(period.at) && typeof period.ns === 'number')
     .sort((a, b) => b.at - a.at);
   const newest = dated[0];
-  // Nanoseconds beyond 2^53 lose a few units when parsed; as milliseconds that is nothing.
-  return newest && newest.ns > 0 ? new Date(newest.at + newest.ns / 1e6).toISOString() : undefined;
+  if (!newest || newest.ns <= 0) return undefined;
+  // Nanoseconds beyond 2^53 lose a few units when parsed; as milliseconds that is nothing. A date past what Date can
+  // hold is no expiry anyone will meet.
+  const expiry = new Date(newest.at + newest.ns / 1e6);
+  return Number.isNaN(expiry.getTime()) ? undefined : expiry.toISOString();
 }
 
 function timeOf(value: unknown): string | undefined {

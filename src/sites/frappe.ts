@@ -1,5 +1,5 @@
 import { isUnclearOutcome, signedOut, siteDetail, SiteError, siteError } from '../core/errors.ts';
-import { commonFailure, isRecord, jsonOrUndefined, looksLikeHtml, readJson, unexpectedAnswer } from '../core/http.ts';
+import { commonFailure, isRecord, jsonOrUndefined, looksLikeHtml, pathPart, readJson, unexpectedAnswer } from '../core/http.ts';
 import type { PageClient } from '../core/page-client.ts';
 import type { PageRequest, PageResponse } from '../core/page-request.ts';
 import type { FormSpec, Site, SiteUser } from './types.ts';
@@ -39,7 +39,7 @@ function checkRequest(secret: string): PageRequest {
 }
 
 function userPath(id: string): string {
-  return `/api/resource/User/${encodeURIComponent(id)}`;
+  return `/api/resource/User/${pathPart(id)}`;
 }
 
 function get(client: PageClient, path: string): Promise<PageResponse> {
@@ -77,7 +77,9 @@ function serverMessage(field: unknown): string | undefined {
 /** Messages may hold HTML (`<b>`, `<br>`): the sentence shows text only. */
 function plain(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
+  // Only a short sentence is kept: cutting first bounds the tag stripping, which is quadratic on runs of '<'.
   const text = value
+    .slice(0, 2000)
     .replace(/<[^>]*>/g, ' ')
     .replace(/&nbsp;/g, ' ')
     .replace(/&lt;/g, '<')

@@ -1,5 +1,5 @@
 import { isUnclearOutcome, signedOut, siteError, SiteError } from '../core/errors.ts';
-import { commonFailure, errorDetail, isRecord, jsonOrUndefined, looksLikeHtml, readJson, unexpectedAnswer } from '../core/http.ts';
+import { commonFailure, errorDetail, isRecord, jsonOrUndefined, looksLikeHtml, pathPart, readJson, asText, unexpectedAnswer } from '../core/http.ts';
 import type { PageClient } from '../core/page-client.ts';
 import type { HttpMethod, PageRequest, PageResponse } from '../core/page-request.ts';
 import type { SiteToken } from '../core/token.ts';
@@ -28,8 +28,8 @@ function call(client: PageClient, method: HttpMethod, path: string, body?: unkno
 }
 
 function tokensPath(user: SiteUser, tokenId?: string): string {
-  const base = `/api/v1/entities/users/${encodeURIComponent(user.id)}/apiTokens`;
-  return tokenId === undefined ? base : `${base}/${encodeURIComponent(tokenId)}`;
+  const base = `/api/v1/entities/users/${pathPart(user.id)}/apiTokens`;
+  return tokenId === undefined ? base : `${base}/${pathPart(tokenId)}`;
 }
 
 /** The who-am-I with the token alone: without cookies, the session would answer whatever the token. */
@@ -61,7 +61,7 @@ function expiredTenant(response: PageResponse): SiteError | null {
   if (response.status !== 403) return null;
   const body = jsonOrUndefined(response.body);
   if (!isRecord(body)) return null;
-  const text = `${String(body.reason ?? '')} ${String(body.detail ?? '')}`.toLowerCase();
+  const text = `${asText(body.reason)} ${asText(body.detail)}`.toLowerCase();
   if (!/contract|license/.test(text)) return null;
   return siteError(
     'forbidden',
@@ -236,7 +236,8 @@ export const gooddata: Site = {
       if (!isRecord(body) || !Array.isArray(body.data)) throw unexpectedAnswer(NAME, response);
       const before = tokens.size;
       for (const item of body.data) {
-        if (isRecord(item) && typeof item.id === 'string') tokens.set(item.id, { id: item.id, name: item.id });
+        // An empty id would make a revoke DELETE the whole collection's URL.
+        if (isRecord(item) && typeof item.id === 'string' && item.id) tokens.set(item.id, { id: item.id, name: item.id });
       }
       // A full page with nothing new means the server ignores `page`: stop rather than loop over the same tokens.
       if (body.data.length < PAGE_SIZE || tokens.size === before) break;

@@ -66,9 +66,38 @@ export function decodeEntities(text: string): string {
   });
 }
 
+// Every reader here must take time linear in the page: the adapter runs them synchronously in the service worker, and
+// a hostile or broken page of thousands of unclosed tags (`<code>`, `<input "`, `<!--`) must not block it. So no search
+// restarts from each tag and runs to the end of the page: each finds its end once, or stops at the next `<`.
+
 /** Comments and scripts hold markup that is not on the page (the contract's own skeleton comments some out). */
 function visibleMarkup(html: string): string {
-  return html.replace(/<!--[\s\S]*?-->/g, '').replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, '');
+  return cutOut(cutOut(html, /<!--/g, () => /-->/g), /<(script|style)\b/gi, (name) => new RegExp(`</${name}\\s*>`, 'gi'));
+}
+
+/**
+ * The text without each span from an `open` match through the first `close` after it (comments first, then scripts
+ * and styles, as `<!--[\s\S]*?-->` then `<(script|style)\b[\s\S]*?<\/\1\s*>` would). A lazy regex does that in quadratic
+ * time, rescanning to the end of the page from every unclosed one; here a kind of span whose close is missing once is
+ * never searched for again (no later one can close either).
+ */
+function cutOut(html: string, open: RegExp, close: (name: string) => RegExp): string {
+  const unclosed = new Set<string>();
+  let kept = '';
+  let from = 0;
+  for (const match of html.matchAll(open)) {
+    const name = (match[1] ?? '').toLowerCase();
+    if (match.index < from || unclosed.has(name)) continue;
+    const end = close(name);
+    end.lastIndex = match.index + match[0].length;
+    if (!end.exec(html)) {
+      unclosed.add(name);
+      continue;
+    }
+    kept += html.slice(from, match.index);
+    from = end.lastIndex;
+  }
+  return kept + html.slice(from);
 }
 
 /** An attribute list (`id="a" value='b' checked`) as lower-cased names → decoded values ('' for a bare one). */
@@ -88,9 +117,13 @@ interface Tag {
   end: number;
 }
 
-/** Every start tag of one element name; a `>` inside a quoted value does not end it. */
+/**
+ * Every start tag of one element name; a `>` inside a quoted value does not end it (a quoted value may hold `<` and
+ * `>`). A `<` outside quotes does: no real tag holds one, and without that stop every unclosed tag would scan on to
+ * the end of the page for a `>` (quadratic on a page of `<input `).
+ */
 function startTags(html: string, tag: string): Tag[] {
-  const pattern = new RegExp(`<${tag}\\b((?:[^>"']|"[^"]*"|'[^']*')*)>`, 'gi');
+  const pattern = new RegExp(`<${tag}\\b((?:[^<>"']|"[^"]*"|'[^']*')*)>`, 'gi');
   return [...html.matchAll(pattern)].map((match) => ({
     attrs: attributes(match[1]!),
     start: match.index,
@@ -98,19 +131,35 @@ function startTags(html: string, tag: string): Tag[] {
   }));
 }
 
-/** Elements with their inner markup, for elements that do not nest in these pages (a, code, label, p, small). */
+/**
+ * Elements with their inner markup, for elements that do not nest in these pages (a, code, div's innermost, label, p,
+ * small). An element ends at the first close tag after it, or at the next start tag of its kind if that comes first
+ * (or at the page's end): so the inner markups never overlap and sum to at most the page, whatever is left unclosed.
+ * The close tags are found once and paired with the start tags by position, not searched for from each start tag.
+ */
 function elements(html: string, tag: string): (Tag & { inner: string })[] {
-  const close = new RegExp(`</${tag}\\s*>`, 'i');
-  return startTags(html, tag).map((open) => {
-    const rest = html.slice(open.end);
-    const at = rest.search(close);
-    return { ...open, inner: at < 0 ? rest : rest.slice(0, at) };
+  const opens = startTags(html, tag);
+  const closes = [...html.matchAll(new RegExp(`</${tag}\\s*>`, 'gi'))].map((match) => match.index);
+  let next = 0;
+  return opens.map((open, index) => {
+    while (next < closes.length && closes[next]! < open.end) next++;
+    const end = Math.min(closes[next] ?? html.length, opens[index + 1]?.start ?? html.length);
+    return { ...open, inner: html.slice(open.end, end) };
   });
 }
 
 /** The text a person reads: tags dropped, entities decoded, whitespace collapsed. */
 function textOf(markup: string): string {
-  return decodeEntities(markup.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
+  // As `markup.replace(/<[^>]*>/g, ' ')`, without its rescan to the end from every `<` that no `>` follows.
+  let text = '';
+  let from = 0;
+  for (let lt = markup.indexOf('<'); lt >= 0; lt = markup.indexOf('<', from)) {
+    const gt = markup.indexOf('>', lt);
+    if (gt < 0) break;
+    text += `${markup.slice(from, lt)} `;
+    from = gt + 1;
+  }
+  return decodeEntities(text + markup.slice(from)).replace(/\s+/g, ' ').trim();
 }
 
 const hasClass = (attrs: Record<string, string>, name: string) => (attrs.class ?? '').split(/\s+/).includes(name);
@@ -129,28 +178,31 @@ export function readTokenForm(html: string): TokenForm | null {
   const inputs = startTags(markup, 'input');
   const csrf = inputs.find((input) => input.attrs.name === 'csrf_token')?.attrs.value;
   if (!csrf || !inputs.some((input) => input.attrs.name === 'name')) return null;
-  const labels = elements(markup, 'label');
-  const scopes: Choice[] = [];
+  // Maps, not searches per input: a page of thousands of scope inputs must not take their square.
+  const helps = new Map<string, string | undefined>(); // each label's `for` (its first label's) → its help text
+  for (const label of elements(markup, 'label')) {
+    const target = label.attrs.for;
+    if (target !== undefined && !helps.has(target)) helps.set(target, elements(label.inner, 'small').map((small) => textOf(small.inner)).find(Boolean));
+  }
+  const scopes = new Map<string, Choice>();
   for (const input of inputs) {
     const id = input.attrs.value;
-    if (input.attrs.name !== 'scopes' || !id || scopes.some((scope) => scope.id === id)) continue;
-    const label = input.attrs.id ? labels.find((l) => l.attrs.for === input.attrs.id) : undefined;
-    const help = label && elements(label.inner, 'small').map((small) => textOf(small.inner)).find(Boolean);
-    scopes.push(help ? { id, label: id, description: help } : { id, label: id });
+    if (input.attrs.name !== 'scopes' || !id || scopes.has(id)) continue;
+    const help = input.attrs.id ? helps.get(input.attrs.id) : undefined;
+    scopes.set(id, help ? { id, label: id, description: help } : { id, label: id });
   }
   const hasDelete = startTags(markup, 'button').some((button) => button.attrs.name === 'delete');
-  return { csrf, scopes, hasDelete };
+  return { csrf, scopes: [...scopes.values()], hasDelete };
 }
 
 /** The name errors of a refused create: the `p`s of `.ui.pointing.red.basic.label` (scope and CSRF errors show none). */
 export function nameErrors(html: string): string[] {
   const markup = visibleMarkup(html);
   const errors: string[] = [];
-  for (const div of startTags(markup, 'div')) {
+  // The error div holds only its `p`s, so its element (ended by the next `div` if that comes before its close) is it.
+  for (const div of elements(markup, 'div')) {
     if (!['pointing', 'red', 'label'].every((name) => hasClass(div.attrs, name))) continue;
-    const rest = markup.slice(div.end);
-    const inner = rest.slice(0, Math.max(0, rest.search(/<\/div\s*>/i)));
-    for (const p of elements(inner, 'p')) {
+    for (const p of elements(div.inner, 'p')) {
       const text = textOf(p.inner);
       if (text) errors.push(text);
     }
