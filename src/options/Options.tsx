@@ -20,6 +20,7 @@ export type SaveSettings = (settings: Settings) => Promise<UserError | null>;
 
 export function Options() {
   const [view, setView] = useState<View>({ kind: 'loading' });
+  const [vaultSaid, setVaultSaid] = useState('');
 
   async function load() {
     const reply = await send('settings-get', {});
@@ -86,7 +87,7 @@ export function Options() {
     <>
       {header}
       <h1>Settings</h1>
-      <VaultSection vault={vault} onVault={setVault} />
+      <VaultSection key={vault.mode} vault={vault} onVault={setVault} said={vaultSaid} onSaid={setVaultSaid} />
       <TimingSection settings={settings} onSave={save} />
       <OverridesSection settings={settings} sites={sites} onSave={save} />
       <DataSection vault={vault} onVault={setVault} />

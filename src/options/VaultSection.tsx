@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { UserError } from '../core/errors.ts';
 import type { Reply } from '../core/messages.ts';
 import { send } from '../core/send.ts';
@@ -9,20 +9,22 @@ import { MIN_PASSPHRASE, passphraseProblem } from './form-rules.ts';
 interface Props {
   vault: VaultStatus;
   onVault: (vault: VaultStatus) => void;
+  /** The last thing done, said above the section's own state: it outlives the section's restart on a mode change. */
+  said: string;
+  onSaid: (sentence: string) => void;
 }
 
 type Mode = VaultStatus['mode'];
 
 /** Where kept tokens live, and the persistent vault's passphrase: set up, unlock, lock, change. */
-export function VaultSection({ vault, onVault }: Props) {
+export function VaultSection({ vault, onVault, said, onSaid }: Props) {
+  // The parent keys this section by the vault's mode: once the vault becomes something else (set up here, wiped, or
+  // changed from another tab) it starts afresh, its radios showing what the vault now is in the same render.
   const [chosen, setChosen] = useState<Mode>(vault.mode);
-  const [said, setSaid] = useState('');
-  // What the vault became (set up here, wiped, or changed from another tab) is what the radios show.
-  useEffect(() => setChosen(vault.mode), [vault.mode]);
   const mode = vault.mode === 'persistent' ? 'persistent' : chosen;
   const done = (next: VaultStatus, sentence: string) => {
     onVault(next);
-    setSaid(sentence);
+    onSaid(sentence);
   };
 
   return (

@@ -351,7 +351,7 @@ describe('persistent vault', () => {
     await confirmWipe.click();
     await expect.poll(() => vaultStatus(options).textContent()).toBe('This browser session only · 0 tokens');
     expect(await ext.storageText('local')).not.toContain('vault-export');
-    expect(await region(options, 'Vault').getByRole('radio', { name: 'This browser session only' }).isChecked()).toBe(true);
+    await expect.poll(() => region(options, 'Vault').getByRole('radio', { name: 'This browser session only' }).isChecked()).toBe(true);
   });
 
   test('a browser restarted on the same profile finds the vault locked, asks for the passphrase, then uses the token', async () => {
