@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, test, vi } from 'vitest';
 import { sha256Hex } from '../core/digest.ts';
-import type { Reveal } from '../core/token.ts';
 import { fakeBrowser } from '../../test/unit/fake-browser.ts';
+import { revealFixture } from '../../test/unit/reveal-fixture.ts';
 
 const browser = vi.hoisted(() => ({ current: undefined as ReturnType<typeof fakeBrowser> | undefined }));
 vi.mock('webextension-polyfill', () => ({
@@ -12,21 +12,7 @@ const fake = fakeBrowser();
 browser.current = fake;
 const { keepReveal, keptByDigest, keptFor, keptToken, forgetKept } = await import('./kept-tokens.ts');
 
-function reveal(id: string, secret: string, origin = 'https://a.test'): Reveal {
-  return {
-    id,
-    siteId: 'gooddata',
-    siteName: 'GoodData',
-    origin,
-    name: `token-${id}`,
-    tokenId: `token-${id}`,
-    secret,
-    shownOnce: true,
-    owner: 'Demo',
-    createdAt: 1,
-    header: `Authorization: Bearer ${secret}`,
-  };
-}
+const reveal = (id: string, secret: string, origin = 'https://a.test') => revealFixture(id, secret, origin);
 
 beforeEach(() => {
   fake.reset();

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { DEFAULT_SETTINGS } from '../core/settings.ts';
-import type { Reveal } from '../core/token.ts';
 import { fromBase64, newLock } from '../core/vault-crypto.ts';
 import { sha256Hex } from '../core/digest.ts';
 import { fakeBrowser } from '../../test/unit/fake-browser.ts';
+import { revealFixture } from '../../test/unit/reveal-fixture.ts';
 
 const browser = vi.hoisted(() => ({ current: undefined as ReturnType<typeof fakeBrowser> | undefined }));
 vi.mock('webextension-polyfill', () => ({
@@ -20,21 +20,7 @@ const nextPassphrase = 'tr0ub4dor & three';
 const secrets = ['gdc-secret-one-0123456789abcdef', 'gdc-secret-two-0123456789abcdef', 'gdc-secret-three-0123456789abc'];
 const MINUTE = 60_000;
 
-function reveal(id: string, secret: string, origin = 'https://a.test'): Reveal {
-  return {
-    id,
-    siteId: 'gooddata',
-    siteName: 'GoodData',
-    origin,
-    name: `token-${id}`,
-    tokenId: `token-${id}`,
-    secret,
-    shownOnce: true,
-    owner: 'Demo',
-    createdAt: 1_700_000_000_000 + Number(id),
-    header: `Authorization: Bearer ${secret}`,
-  };
-}
+const reveal = (id: string, secret: string, origin = 'https://a.test') => revealFixture(id, secret, origin, 1_700_000_000_000 + Number(id));
 
 const locked = { user: { code: 'locked', sentence: 'The vault is locked.', next: "Unlock it in Tokenmint's settings." } };
 const wrong = { user: { code: 'invalid', sentence: 'That passphrase does not open the vault.' } };
