@@ -12,6 +12,8 @@ export default defineConfig({
           name: 'unit',
           include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/sites/**/*.test.ts'],
           environment: 'node',
+          // Node has no chrome.i18n: the English catalogue stands in for it.
+          setupFiles: ['test/unit/i18n-setup.ts'],
         },
       },
       {
