@@ -1,3 +1,5 @@
+import { t } from './i18n.ts';
+
 /** The rule a token name follows on a site, as data so the popup can check it without loading the adapter. */
 export interface NameRule {
   pattern: string;
@@ -8,7 +10,7 @@ export interface NameRule {
 
 /** The message to show for a name that breaks the rule, or null when it is fine. */
 export function nameProblem(rule: NameRule, name: string): string | null {
-  if (!name) return 'Enter a name for the token.';
-  if (name.length > rule.maxLength) return `Use at most ${rule.maxLength} characters.`;
+  if (!name) return t('name_empty');
+  if (name.length > rule.maxLength) return t('name_tooLong', rule.maxLength);
   return new RegExp(rule.pattern).test(name) ? null : rule.hint;
 }

@@ -1,5 +1,6 @@
 import browser from 'webextension-polyfill';
 import type { Answer, Envelope, MessageKind, Payload, Reply } from './messages.ts';
+import { t } from './i18n.ts';
 
 /** Sends a typed message to the background; a background that is gone answers like any other failure. */
 export async function send<K extends MessageKind>(kind: K, payload: Payload<K>): Promise<Reply<Answer<K>>> {
@@ -14,8 +15,8 @@ export async function send<K extends MessageKind>(kind: K, payload: Payload<K>):
     ok: false,
     error: {
       code: 'interrupted',
-      sentence: 'Tokenmint’s background stopped before it answered.',
-      next: 'Close and reopen Tokenmint; a token made meanwhile is shown there.',
+      sentence: t('error_backgroundStopped'),
+      next: t('error_backgroundStoppedNext'),
     },
   };
 }

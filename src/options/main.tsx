@@ -1,3 +1,4 @@
+import '../ui/page-language.ts';
 import { render } from 'preact';
 import { Options } from './Options.tsx';
 

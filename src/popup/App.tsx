@@ -7,6 +7,7 @@ import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { MintForm } from './MintForm.tsx';
 import { RevealCard } from '../ui/RevealCard.tsx';
 import { openInTab, targetTabId } from './target-tab.ts';
+import { t } from '../core/i18n.ts';
 
 type View =
   | { kind: 'loading' }
@@ -22,7 +23,7 @@ export function App() {
   async function load() {
     const tabId = await targetTabId();
     if (tabId === undefined) {
-      setView({ kind: 'failed', error: { code: 'no-access', sentence: 'There is no tab to work on.', next: 'Open a site, then Tokenmint.' } });
+      setView({ kind: 'failed', error: { code: 'no-access', sentence: t('popup_noTab'), next: t('popup_noTabNext') } });
       return;
     }
     const reply = await send('tab-state', { tabId });
@@ -60,20 +61,20 @@ export function App() {
     const copy = (what: 'secret' | 'header') => send('copy', { from: 'reveal', id: reveal.id, what });
     return <RevealCard key={reveal.id} reveal={reveal} onDone={() => void done(reveal)} onKeep={keep} onCopy={copy} />;
   }
-  if (view.kind === 'loading') return <p class="muted">Looking at this tab…</p>;
+  if (view.kind === 'loading') return <p class="muted">{t('popup_loading')}</p>;
   if (view.kind === 'failed') return <ErrorAlert error={view.error} />;
 
   const { state, tabId } = view;
   const follow = (url: string) => void openInTab(tabId, url);
   switch (state.status) {
     case 'no-page':
-      return <p class="muted">Open a site’s tab, then Tokenmint, to make a token there.</p>;
+      return <p class="muted">{t('popup_noPage')}</p>;
     case 'unsupported':
       return (
         <section>
-          <h1>Not a supported site</h1>
-          <p>Tokenmint does not recognise {new URL(state.origin).host} as a site it can make tokens on.</p>
-          <p class="muted">It works where you are signed in to {listed(state.siteNames)}.</p>
+          <h1>{t('popup_unsupportedTitle')}</h1>
+          <p>{t('popup_unsupported', new URL(state.origin).host)}</p>
+          <p class="muted">{t('popup_supportedSites', listed(state.siteNames))}</p>
         </section>
       );
     case 'failed':
@@ -90,7 +91,7 @@ export function App() {
         <section>
           <h1>{state.site.name}</h1>
           <p class="user">
-            Signed in as <strong>{state.user.name}</strong>
+            {t('popup_signedInAs')} <strong>{state.user.name}</strong>
             {state.user.org && <> · {state.user.org}</>}
           </p>
           <p class="muted host">{new URL(state.origin).host}</p>
@@ -109,7 +110,7 @@ export function App() {
   }
 }
 
-/** "A, B and C" */
+/** "A, B and C", in the language the messages are in. */
 function listed(names: string[]): string {
-  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  return new Intl.ListFormat(t('ext_locale')).format(names);
 }

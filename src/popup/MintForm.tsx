@@ -5,6 +5,7 @@ import { nameProblem } from '../core/name-rule.ts';
 import type { Choice, MintInput } from '../sites/types.ts';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { NumberField } from '../ui/NumberField.tsx';
+import { t } from '../core/i18n.ts';
 
 interface Props {
   form: Form;
@@ -27,7 +28,7 @@ export function MintForm({ form, initialName, user, working, error, onGenerate, 
   const [replace, setReplace] = useState(false);
 
   const nameIssue = form.name ? nameProblem(form.name.rule, name) : null;
-  const scopeIssue = form.scopes?.atLeastOne && scopes.size === 0 ? 'Tick at least one scope.' : null;
+  const scopeIssue = form.scopes?.atLeastOne && scopes.size === 0 ? t('popup_scopesNeeded') : null;
   const daysIssue = form.expiresInDays ? daysProblem(days, form.expiresInDays) : null;
   const blocked =
     Boolean(user.cannotMint) || Boolean(nameIssue ?? scopeIssue ?? daysIssue) || (Boolean(form.replaces) && !replace);
@@ -50,7 +51,7 @@ export function MintForm({ form, initialName, user, working, error, onGenerate, 
       <fieldset disabled={working}>
         {form.name && (
           <div class="field">
-            <label for="token-name">Token name</label>
+            <label for="token-name">{t('popup_tokenName')}</label>
             <input
               id="token-name"
               value={name}
@@ -63,13 +64,13 @@ export function MintForm({ form, initialName, user, working, error, onGenerate, 
               onInput={(event) => setName(event.currentTarget.value)}
             />
             <p id="token-name-hint" class={nameIssue ? 'hint problem' : 'hint'}>
-              {nameIssue ?? 'A name you will recognise in the site’s token list.'}
+              {nameIssue ?? t('popup_tokenNameHint')}
             </p>
           </div>
         )}
         {form.description && (
           <div class="field">
-            <label for="token-description">Description</label>
+            <label for="token-description">{t('popup_description')}</label>
             <input
               id="token-description"
               value={description}
@@ -80,28 +81,28 @@ export function MintForm({ form, initialName, user, working, error, onGenerate, 
           </div>
         )}
         {form.scopes && (
-          <Choices legend="Scopes" choices={form.scopes.choices} ticked={scopes} onChange={setScopes} issue={scopeIssue} />
+          <Choices legend={t('popup_scopes')} choices={form.scopes.choices} ticked={scopes} onChange={setScopes} issue={scopeIssue} />
         )}
         {form.groups && form.groups.choices.length > 0 && (
           <Choices
-            legend="Groups"
+            legend={t('popup_groups')}
             choices={form.groups.choices}
             ticked={groups}
             onChange={setGroups}
-            issue={groups.size === 0 ? 'None ticked: the token acts for all your groups.' : null}
+            issue={groups.size === 0 ? t('popup_groupsNone') : null}
             quiet
           />
         )}
         {form.expiresInDays && (
           <NumberField
             id="token-days"
-            label="Expires in days"
+            label={t('popup_expiresInDays')}
             min={form.expiresInDays.min}
             max={form.expiresInDays.max}
             value={days}
             onInput={setDays}
             problem={daysIssue}
-            hint={`From ${form.expiresInDays.min} to ${form.expiresInDays.max} days.`}
+            hint={t('popup_daysRange', form.expiresInDays.min, form.expiresInDays.max)}
           />
         )}
         {form.replaces && (
@@ -109,7 +110,7 @@ export function MintForm({ form, initialName, user, working, error, onGenerate, 
             <p class="warning">{form.replaces.sentence}</p>
             <label class="check">
               <input type="checkbox" checked={replace} onChange={(event) => setReplace(event.currentTarget.checked)} />
-              Replace the existing secret
+              {t('popup_replaceSecret')}
             </label>
           </div>
         )}
@@ -117,17 +118,17 @@ export function MintForm({ form, initialName, user, working, error, onGenerate, 
       {user.cannotMint && <ErrorAlert error={user.cannotMint} />}
       {error && <ErrorAlert error={error} onLink={onLink} />}
       <button type="submit" class="primary" disabled={blocked || working}>
-        {working ? 'Generating…' : 'Generate token'}
+        {working ? t('popup_generating') : t('popup_generate')}
       </button>
-      {working && <progress aria-label="Generating token" />}
+      {working && <progress aria-label={t('popup_generatingToken')} />}
     </form>
   );
 }
 
 function daysProblem(value: string, range: { min: number; max: number }): string | null {
   const days = Number(value);
-  if (value.trim() === '' || !Number.isInteger(days)) return 'Enter a whole number of days.';
-  return days < range.min || days > range.max ? `Use ${range.min} to ${range.max} days.` : null;
+  if (value.trim() === '' || !Number.isInteger(days)) return t('popup_daysWhole');
+  return days < range.min || days > range.max ? t('popup_daysOutOfRange', range.min, range.max) : null;
 }
 
 interface ChoicesProps {

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Reply } from '../core/messages.ts';
 import type { Reveal } from '../core/token.ts';
+import { t } from '../core/i18n.ts';
 
 /** What a copy through the background answers: when the clipboard clears again (epoch ms), null for never. */
 export type CopyReply = Reply<{ clearsAt: number | null }>;
@@ -46,8 +47,8 @@ export function RevealCard({ reveal, onDone, onKeep, onCopy }: Props) {
     if (!reply.ok) return setKeptSaid(`${reply.error.sentence} ${reply.error.next}`);
     setKeptSaid(
       reply.value.mode === 'persistent'
-        ? 'Saved in the vault, encrypted on this device; the devtools panel lists it.'
-        : 'Saved in Tokenmint for this browser session; the devtools panel lists it.',
+        ? t('reveal_keptVault')
+        : t('reveal_keptSession'),
     );
   }
 
@@ -73,11 +74,11 @@ export function RevealCard({ reveal, onDone, onKeep, onCopy }: Props) {
 
   return (
     <section class="reveal" aria-labelledby="reveal-title">
-      <h2 id="reveal-title">Token “{reveal.name}” is ready</h2>
+      <h2 id="reveal-title">{t('reveal_title', reveal.name)}</h2>
       <p class="meta">
-        {reveal.siteName} · {new URL(reveal.origin).host} · acts as {reveal.owner}
+        {reveal.siteName} · {new URL(reveal.origin).host} · {t('reveal_actsAs', reveal.owner)}
       </p>
-      <label for="new-token">New token</label>
+      <label for="new-token">{t('reveal_newToken')}</label>
       {/* A wrapping box: the whole credential stays visible, so it can be checked by eye before it is used. */}
       <textarea
         id="new-token"
@@ -90,41 +91,40 @@ export function RevealCard({ reveal, onDone, onKeep, onCopy }: Props) {
         onFocus={(event) => event.currentTarget.select()}
       />
       <p class="warning">
-        {reveal.shownOnce ? `${reveal.siteName} shows this token only once. Copy it now; it` : 'It'} stays here until you
-        press Done.
+        {reveal.shownOnce ? t('reveal_shownOnce', reveal.siteName) : t('reveal_staysUntilDone')}
       </p>
       <div class="actions">
         <button type="button" class="primary" autoFocus onClick={() => void copy('secret')}>
-          Copy
+          {t('reveal_copy')}
         </button>
         {header && (
           // Named after the header, not "Copy …": the contract's Copy button must stay the only one called Copy.
           <span class="copy-as">
-            as{' '}
+            {t('reveal_copyAs')}{' '}
             <button type="button" onClick={() => void copy('header')}>
-              {headerName} header
+              {t('reveal_headerButton', headerName ?? '')}
             </button>
           </span>
         )}
       </div>
       <div class="actions">
         <button type="button" disabled={kept} onClick={() => void keep()}>
-          Save to vault
+          {t('reveal_keep')}
         </button>
         <button type="button" onClick={onDone}>
-          Done
+          {t('reveal_done')}
         </button>
       </div>
       <p role="status" class="status">
-        {cleared && 'Clipboard cleared.'}
-        {!cleared && said === 'copied' && 'Copied to the clipboard.'}
-        {!cleared && said === 'copied-header' && `Copied “${headerName}: …” to the clipboard.`}
+        {cleared && t('reveal_clipboardCleared')}
+        {!cleared && said === 'copied' && t('reveal_copied')}
+        {!cleared && said === 'copied-header' && t('reveal_copiedHeader', headerName ?? '')}
         {said === 'copy-failed' && failure}
         {keptSaid}
       </p>
       {/* A timer, not part of the status: a live region would announce every second. */}
       <p role="timer" class="status">
-        {counting && clearsAt !== null && `Clipboard clears in ${secondsLeft(clearsAt, now)} s`}
+        {counting && clearsAt !== null && t('reveal_clearsIn', secondsLeft(clearsAt, now))}
       </p>
     </section>
   );
