@@ -16,6 +16,7 @@
  *
  * Changes (only optional fields are ever added, so recipes written against an earlier version stay valid):
  * - format 1: first version.
+ * - format 1, before any recipe used it: `create.expiresAt` removed (the expiry shown is the one the user picked).
  */
 
 /** The placeholders a template may hold, by where it is used. */
@@ -162,8 +163,6 @@ export interface CreateSpec {
   id?: string;
   /** Pointer to the token's name as the site stored it; default: the name asked for. */
   name?: string;
-  /** Pointer to the expiry in the answer (ISO 8601 text or seconds since 1970). */
-  expiresAt?: string;
   /** Statuses that mean "made". Default `[200, 201]`. */
   okStatuses?: number[];
 }
