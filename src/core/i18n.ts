@@ -14,3 +14,8 @@ declare const chrome: { i18n: { getMessage(key: string, substitutions?: string[]
 export function t(key: MessageKey, ...substitutions: (string | number)[]): string {
   return chrome.i18n.getMessage(key, substitutions.map(String)) || key;
 }
+
+/** "A, B and C", joined the way the messages' language joins a list. */
+export function listed(names: string[]): string {
+  return new Intl.ListFormat(t('ext_locale')).format(names);
+}

@@ -8,6 +8,7 @@ import { connectPanel } from './connection.ts';
 import { claimedOrigin, type InspectedTab } from './inspected.ts';
 import { TokenTable } from './TokenTable.tsx';
 import { Traffic } from './Traffic.tsx';
+import { listed, t } from '../core/i18n.ts';
 
 export function Panel({ tabId, inDevtools }: InspectedTab) {
   const [state, setState] = useState<PanelState | null>(null);
@@ -48,23 +49,26 @@ export function Panel({ tabId, inDevtools }: InspectedTab) {
 
   const refresh = (
     <button type="button" onClick={() => void load()} disabled={loading}>
-      Refresh
+      {t('panel_refresh')}
     </button>
   );
-  if (!state) return <p class="muted">Looking at the inspected page…</p>;
+  if (!state) return <p class="muted">{t('panel_loading')}</p>;
   switch (state.status) {
     case 'no-page':
-      return <p class="muted">Inspect a web page to see its tokens. {refresh}</p>;
+      return (
+        <p class="muted">
+          {t('panel_noPage')} {refresh}
+        </p>
+      );
     case 'no-access':
       return (
         <section>
           <p>
-            Tokenmint may not reach {state.origin ? new URL(state.origin).host : 'this site'} yet. Allow it to list and
-            manage your tokens here.
+            {state.origin ? t('panel_noAccess', new URL(state.origin).host) : t('panel_noAccessUnknown')}
           </p>
           <div class="toolbar">
             <button type="button" class="primary" disabled={!state.origin} onClick={() => void allow(state.origin)}>
-              Allow on this site
+              {t('panel_allow')}
             </button>
             {refresh}
           </div>
@@ -73,7 +77,7 @@ export function Panel({ tabId, inDevtools }: InspectedTab) {
     case 'unsupported':
       return (
         <section>
-          <p>Tokenmint does not recognise {new URL(state.origin).host}. It knows {state.siteNames.join(', ')}.</p>
+          <p>{t('panel_unsupported', new URL(state.origin).host, listed(state.siteNames))}</p>
           {refresh}
         </section>
       );

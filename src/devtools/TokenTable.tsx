@@ -1,10 +1,11 @@
 import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { CopyFormat } from '../core/copy-formats.ts';
-import type { PanelSite } from '../core/messages.ts';
+import type { PanelSite, Validity } from '../core/messages.ts';
 import type { Reveal } from '../core/token.ts';
 import type { TokenRow } from '../core/token-rows.ts';
 import { secondsLeft, useClock } from '../ui/RevealCard.tsx';
 import type { PanelConnection } from './connection.ts';
+import { t, type MessageKey } from '../core/i18n.ts';
 
 /** Rows are one line each, so the visible slice follows from the scroll position alone. */
 const ROW_HEIGHT = 34;
@@ -12,16 +13,19 @@ const ROW_HEIGHT = 34;
 const OVERSCAN = 10;
 
 type Column = 'name' | 'where' | 'createdAt' | 'expiresAt' | 'lastUsedAt' | 'scopes';
-const COLUMNS: [Column, string][] = [
-  ['name', 'Name'],
-  ['where', 'Where'],
-  ['createdAt', 'Created'],
-  ['expiresAt', 'Expires'],
-  ['lastUsedAt', 'Last used'],
-  ['scopes', 'Scopes'],
+const COLUMNS: [Column, MessageKey][] = [
+  ['name', 'panel_colName'],
+  ['where', 'panel_colWhere'],
+  ['createdAt', 'panel_colCreated'],
+  ['expiresAt', 'panel_colExpires'],
+  ['lastUsedAt', 'panel_colLastUsed'],
+  ['scopes', 'panel_colScopes'],
 ];
 
-const FORMAT_LABELS: Record<CopyFormat, string> = { raw: 'Raw', header: 'Header', curl: 'curl', env: '.env' };
+// curl and .env are names, the same in every language.
+const FORMAT_LABELS: Record<CopyFormat, string> = { raw: t('panel_formatRaw'), header: t('panel_formatHeader'), curl: 'curl', env: '.env' };
+const WHERE: Record<TokenRow['where'], MessageKey> = { site: 'panel_whereSite', vault: 'panel_whereVault', both: 'panel_whereBoth' };
+const VALIDITY: Record<Validity, MessageKey> = { valid: 'panel_valid', invalid: 'panel_invalid', expired: 'panel_expired' };
 
 interface Props {
   rows: TokenRow[];
@@ -47,13 +51,21 @@ interface RowStatus {
 function statusText(said: RowStatus, time: number): string {
   const { copied } = said;
   if (!copied) return said.note ?? '';
-  if (copied.clearsAt === null) return `Copied as ${copied.label}.`;
-  if (time < copied.clearsAt) return `Copied as ${copied.label}; clears in ${secondsLeft(copied.clearsAt, time)} s`;
-  return `Copied as ${copied.label}; clipboard cleared.`;
+  if (copied.clearsAt === null) return t('panel_copiedAs', copied.label);
+  if (time < copied.clearsAt) return t('panel_copiedAsClears', copied.label, secondsLeft(copied.clearsAt, time));
+  return t('panel_copiedAsCleared', copied.label);
+}
+
+/** "12 tokens", or "3 of 12 tokens" while a filter hides some. */
+function count(shown: number, total: number): string {
+  if (shown < total) return t('panel_countFiltered', shown, total);
+  return total === 1 ? t('panel_countOne') : t('panel_count', total);
 }
 
 function cell(row: TokenRow, column: Column): string {
   if (column === 'scopes') return row.scopes?.join(' ') ?? '';
+  // Sorted and filtered by the word shown.
+  if (column === 'where') return t(WHERE[row.where]);
   return row[column] ?? '';
 }
 
@@ -114,7 +126,11 @@ export function TokenTable({ rows, site, request, row: target, onChanged, onReve
     }
     if (action === 'verify') {
       const reply = await request('verify', { ...payload, expiresAt: row.expiresAt ?? '' });
-      const note = reply.ok ? (reply.value.user ? `valid (${reply.value.user})` : reply.value.validity) : reply.error.sentence;
+      const note = reply.ok
+        ? reply.value.user
+          ? t('panel_validAs', reply.value.user)
+          : t(VALIDITY[reply.value.validity])
+        : reply.error.sentence;
       return set(row.key, { note });
     }
     const reply = await request('regenerate', payload);
@@ -137,7 +153,7 @@ export function TokenTable({ rows, site, request, row: target, onChanged, onReve
 
   function actions(row: TokenRow) {
     const now = status[row.key] ?? {};
-    if (now.busy) return <span class="muted">Working…</span>;
+    if (now.busy) return <span class="muted">{t('panel_working')}</span>;
     if (now.asking === 'copy') {
       return (
         <>
@@ -147,7 +163,7 @@ export function TokenTable({ rows, site, request, row: target, onChanged, onReve
             </button>
           ))}
           <button type="button" onClick={() => set(row.key, {})}>
-            Cancel
+            {t('panel_cancel')}
           </button>
         </>
       );
@@ -156,10 +172,10 @@ export function TokenTable({ rows, site, request, row: target, onChanged, onReve
       return (
         <>
           <button type="button" class="danger" onClick={() => void act(row, now.asking as 'revoke' | 'regenerate')}>
-            {now.asking === 'revoke' ? 'Confirm revoke' : 'Confirm regenerate'}
+            {now.asking === 'revoke' ? t('panel_confirmRevoke') : t('panel_confirmRegenerate')}
           </button>
           <button type="button" onClick={() => set(row.key, {})}>
-            Cancel
+            {t('panel_cancel')}
           </button>
         </>
       );
@@ -167,21 +183,21 @@ export function TokenTable({ rows, site, request, row: target, onChanged, onReve
     return (
       <>
         <button type="button" onClick={() => set(row.key, { asking: 'revoke' })}>
-          Revoke
+          {t('panel_revoke')}
         </button>
         {row.keptId && (
           <button type="button" onClick={() => void act(row, 'verify')}>
-            Verify
+            {t('panel_verify')}
           </button>
         )}
         {row.keptId && (
           <button type="button" onClick={() => set(row.key, { asking: 'copy' })}>
-            Copy as…
+            {t('panel_copyAs')}
           </button>
         )}
         {site.canRegenerate && row.where !== 'vault' && (
           <button type="button" onClick={() => set(row.key, { asking: 'regenerate' })}>
-            Regenerate
+            {t('panel_regenerate')}
           </button>
         )}
       </>
@@ -192,10 +208,10 @@ export function TokenTable({ rows, site, request, row: target, onChanged, onReve
     <div class="tokens">
       <div class="toolbar">
         <label>
-          Filter <input type="search" value={filter} onInput={(event) => setFilter(event.currentTarget.value)} />
+          {t('panel_filter')} <input type="search" value={filter} onInput={(event) => setFilter(event.currentTarget.value)} />
         </label>
         <span class="muted" role="status">
-          {shown.length === rows.length ? `${rows.length} tokens` : `${shown.length} of ${rows.length} tokens`}
+          {count(shown.length, rows.length)}
         </span>
       </div>
       <div class="scroller" ref={scroller} onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}>
@@ -214,14 +230,14 @@ export function TokenTable({ rows, site, request, row: target, onChanged, onReve
                 return (
                   <th key={column} aria-sort={sort}>
                     <button type="button" class="sort" onClick={toggle}>
-                      {label}
+                      {t(label)}
                     </button>
                   </th>
                 );
               })}
-              <th>Secret</th>
-              <th>Status</th>
-              <th>Actions</th>
+              <th>{t('panel_colSecret')}</th>
+              <th>{t('panel_colStatus')}</th>
+              <th>{t('panel_colActions')}</th>
             </tr>
           </thead>
           <tbody>
@@ -230,7 +246,7 @@ export function TokenTable({ rows, site, request, row: target, onChanged, onReve
             {shown.slice(first, last).map((row, offset) => (
               <tr key={row.key} aria-rowindex={first + offset + 2} style={{ height: `${ROW_HEIGHT}px` }}>
                 <td title={row.name}>{row.name}</td>
-                <td>{row.where}</td>
+                <td>{cell(row, 'where')}</td>
                 <When value={row.createdAt} />
                 <When value={row.expiresAt} />
                 <When value={row.lastUsedAt} />

@@ -3,6 +3,7 @@ import browser from 'webextension-polyfill';
 import { sha256Hex } from '../core/digest.ts';
 import type { PanelConnection } from './connection.ts';
 import { credentialsIn, type HarEntry } from './credential-headers.ts';
+import { t } from '../core/i18n.ts';
 
 const KEEP_LAST = 50;
 
@@ -41,15 +42,15 @@ export function Traffic({ request }: { request: PanelConnection['request'] }) {
 
   return (
     <section class="traffic" aria-labelledby="traffic-title">
-      <h2 id="traffic-title">Seen in traffic</h2>
+      <h2 id="traffic-title">{t('panel_trafficTitle')}</h2>
       {seen.length === 0 ? (
-        <p class="muted">Requests of this page that carry a credential header show here while the panel is open.</p>
+        <p class="muted">{t('panel_trafficEmpty')}</p>
       ) : (
         <ul>
           {seen.map((item) => (
             <li key={item.id}>
               <code>{item.header}</code> <span class="mono">{item.masked}</span> <span class="muted">{item.where}</span>{' '}
-              {item.kept === undefined ? '…' : item.kept ? `is your kept token “${item.kept}”` : 'is no token Tokenmint keeps'}
+              {item.kept === undefined ? '…' : item.kept ? t('panel_trafficKept', item.kept) : t('panel_trafficUnknown')}
             </li>
           ))}
         </ul>

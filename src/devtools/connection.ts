@@ -1,6 +1,7 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import type { Answer, Envelope, MessageKind, Payload, Reply } from '../core/messages.ts';
 import { panelPortName, type BackgroundToPanel, type PanelToBackground, type Push } from '../core/panel-port.ts';
+import { t } from '../core/i18n.ts';
 
 export interface PanelConnection {
   request<K extends MessageKind>(kind: K, payload: Payload<K>): Promise<Reply<Answer<K>>>;
@@ -15,8 +16,8 @@ const dropped: Reply<never> = {
   ok: false,
   error: {
     code: 'interrupted',
-    sentence: 'Tokenmint’s background restarted before it answered.',
-    next: 'Refresh the list to see whether it was done, then try again if not.',
+    sentence: t('error_backgroundRestarted'),
+    next: t('error_backgroundRestartedNext'),
   },
 };
 

@@ -7,7 +7,7 @@ import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { MintForm } from './MintForm.tsx';
 import { RevealCard } from '../ui/RevealCard.tsx';
 import { openInTab, targetTabId } from './target-tab.ts';
-import { t } from '../core/i18n.ts';
+import { listed, t } from '../core/i18n.ts';
 
 type View =
   | { kind: 'loading' }
@@ -108,9 +108,4 @@ export function App() {
         </section>
       );
   }
-}
-
-/** "A, B and C", in the language the messages are in. */
-function listed(names: string[]): string {
-  return new Intl.ListFormat(t('ext_locale')).format(names);
 }
