@@ -3,6 +3,7 @@ import type { UserError } from '../core/errors.ts';
 import { send } from '../core/send.ts';
 import type { VaultStatus } from '../core/settings.ts';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
+import { t } from '../core/i18n.ts';
 
 interface Props {
   vault: VaultStatus;
@@ -35,7 +36,7 @@ export function DataSection({ vault, onVault }: Props) {
     // Every export with secrets is confirmed afresh.
     setWithSecrets(false);
     setConfirmed(false);
-    setSaid(secrets ? 'Exported, secrets included: keep the file safe and delete it when done.' : 'Exported, without secrets.');
+    setSaid(secrets ? t('options_exportedWithSecrets') : t('options_exported'));
   }
 
   async function wipe() {
@@ -47,16 +48,14 @@ export function DataSection({ vault, onVault }: Props) {
     setConfirmingWipe(false);
     if (!reply.ok) return setError(reply.error);
     onVault(reply.value);
-    setSaid('Wiped: Tokenmint keeps no token now, and saved tokens stay for this browser session only.');
+    setSaid(t('options_wiped'));
   }
 
   return (
     <section aria-labelledby="data-title" class="panel">
-      <h2 id="data-title">Export and wipe</h2>
-      <h3>Export</h3>
-      <p class="muted">
-        A JSON file listing the saved tokens: site, origin, name, scopes, dates and a masked preview.
-      </p>
+      <h2 id="data-title">{t('options_dataTitle')}</h2>
+      <h3>{t('options_exportTitle')}</h3>
+      <p class="muted">{t('options_exportAbout')}</p>
       <label class="check">
         <input
           type="checkbox"
@@ -68,39 +67,39 @@ export function DataSection({ vault, onVault }: Props) {
             setConfirmed(false);
           }}
         />
-        Include the secrets
+        {t('options_withSecrets')}
       </label>
       <p id="with-secrets-hint" class="hint indent">
-        {secretsPossible ? 'Only when you need the tokens themselves elsewhere.' : 'Unlock the vault to export the secrets.'}
+        {secretsPossible ? t('options_withSecretsHint') : t('options_withSecretsLocked')}
       </p>
       {secrets && (
         <label class="check confirm">
           <input type="checkbox" checked={confirmed} onChange={(event) => setConfirmed(event.currentTarget.checked)} />
-          I understand the file holds working tokens in plain text
+          {t('options_withSecretsConfirm')}
         </label>
       )}
       <div class="actions">
         <button type="button" disabled={exportBlocked} onClick={() => void exportFile()}>
-          Export
+          {t('options_export')}
         </button>
       </div>
 
-      <h3>Wipe</h3>
-      <p class="muted">Forgets every saved token and the vault with its passphrase. The tokens stay valid on their sites.</p>
+      <h3>{t('options_wipeTitle')}</h3>
+      <p class="muted">{t('options_wipeAbout')}</p>
       {confirmingWipe ? (
-        <div class="actions" role="group" aria-label="Confirm wipe">
-          <p class="warning">Wipe every saved token and the vault? This cannot be undone.</p>
+        <div class="actions" role="group" aria-label={t('options_wipeConfirmGroup')}>
+          <p class="warning">{t('options_wipeQuestion')}</p>
           <button type="button" class="danger" autoFocus disabled={working} onClick={() => void wipe()}>
-            Confirm wipe
+            {t('options_wipeConfirm')}
           </button>
           <button type="button" disabled={working} onClick={() => setConfirmingWipe(false)}>
-            Cancel
+            {t('options_cancel')}
           </button>
         </div>
       ) : (
         <div class="actions">
           <button type="button" disabled={working} onClick={() => setConfirmingWipe(true)}>
-            Wipe…
+            {t('options_wipe')}
           </button>
         </div>
       )}

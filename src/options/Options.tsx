@@ -9,6 +9,7 @@ import { DataSection } from './DataSection.tsx';
 import { OverridesSection } from './OverridesSection.tsx';
 import { TimingSection } from './TimingSection.tsx';
 import { VaultSection } from './VaultSection.tsx';
+import { t } from '../core/i18n.ts';
 
 type View =
   | { kind: 'loading' }
@@ -57,7 +58,7 @@ export function Options() {
     return (
       <>
         {header}
-        <p class="muted">Reading the settings…</p>
+        <p class="muted">{t('options_loading')}</p>
       </>
     );
   }
@@ -65,10 +66,10 @@ export function Options() {
     return (
       <>
         {header}
-        <h1>Settings</h1>
+        <h1>{t('options_heading')}</h1>
         <ErrorAlert error={view.error} />
         <button type="button" onClick={() => void load()}>
-          Try again
+          {t('options_tryAgain')}
         </button>
       </>
     );
@@ -86,7 +87,7 @@ export function Options() {
   return (
     <>
       {header}
-      <h1>Settings</h1>
+      <h1>{t('options_heading')}</h1>
       <VaultSection key={vault.mode} vault={vault} onVault={setVault} said={vaultSaid} onSaid={setVaultSaid} />
       <TimingSection settings={settings} onSave={save} />
       <OverridesSection settings={settings} sites={sites} onSave={save} />

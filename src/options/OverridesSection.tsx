@@ -6,6 +6,7 @@ import type { Settings, SiteOverride } from '../core/settings.ts';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { apiBaseOf, originOf, permissionPattern, withOverride } from './form-rules.ts';
 import type { SaveSettings } from './Options.tsx';
+import { t } from '../core/i18n.ts';
 
 interface Props {
   settings: Settings;
@@ -14,11 +15,9 @@ interface Props {
   onSave: SaveSettings;
 }
 
-const AUTOMATIC = 'Recognise automatically';
-
 /** Per-origin rules that win over recognition: which adapter answers there, and where CDS serves its API. */
 export function OverridesSection({ settings, sites, onSave }: Props) {
-  const siteName = (id: string) => sites.find((site) => site.id === id)?.name ?? (id ? id : AUTOMATIC);
+  const siteName = (id: string) => sites.find((site) => site.id === id)?.name ?? (id ? id : t('options_overrideAutomatic'));
   const [originText, setOriginText] = useState('');
   const [siteId, setSiteId] = useState('');
   const [baseText, setBaseText] = useState('');
@@ -51,7 +50,7 @@ export function OverridesSection({ settings, sites, onSave }: Props) {
     const host = new URL(rule.origin).host;
     setSaving(true);
     setError(null);
-    setSaid(`Asking the browser to let Tokenmint reach ${host}…`);
+    setSaid(t('options_overrideAsking', host));
     // Asked first, while the click still counts as the user's gesture: the browser shows its own prompt.
     let allowed = false;
     try {
@@ -60,9 +59,8 @@ export function OverridesSection({ settings, sites, onSave }: Props) {
       // a browser that refuses to ask: the rule still applies where the toolbar button gives access
     }
     const replaced = overrides.some((override) => override.origin === rule.origin);
-    const sentence = `${replaced ? 'Replaced' : 'Added'} the override for ${host}.${
-      allowed ? '' : ` Tokenmint may use ${host} only from its toolbar button there.`
-    }`;
+    const done = replaced ? t('options_overrideReplaced', host) : t('options_overrideAdded', host);
+    const sentence = allowed ? done : `${done} ${t('options_overrideToolbarOnly', host)}`;
     if (await store(withOverride(overrides, rule), sentence)) {
       setOriginText('');
       setBaseText('');
@@ -71,45 +69,42 @@ export function OverridesSection({ settings, sites, onSave }: Props) {
     }
   }
 
-  const originHint = touched && 'problem' in origin ? origin.problem : 'Scheme, host and port, e.g. https://cds.example.com.';
+  const originHint = touched && 'problem' in origin ? origin.problem : t('options_overrideOriginHint');
   return (
     <section aria-labelledby="overrides-title" class="panel">
-      <h2 id="overrides-title">Site overrides</h2>
-      <p class="muted">
-        Tokenmint recognises a site by what its address answers. An override says which site an address is, and for CDS
-        where its API is served; it wins over recognition.
-      </p>
+      <h2 id="overrides-title">{t('options_overridesTitle')}</h2>
+      <p class="muted">{t('options_overridesAbout')}</p>
       {overrides.length === 0 ? (
-        <p class="muted">No overrides.</p>
+        <p class="muted">{t('options_overridesNone')}</p>
       ) : (
-        <ul class="overrides" aria-label="Overrides">
+        <ul class="overrides" aria-label={t('options_overridesList')}>
           {overrides.map((override) => (
             <li key={override.origin}>
               <span class="rule">
                 <strong>{override.origin}</strong> → {siteName(override.siteId)}
-                {override.siteId === 'cds' && override.cdsApiBase && <> · API under {override.cdsApiBase}</>}
+                {override.siteId === 'cds' && override.cdsApiBase && <> · {t('options_overrideApiUnder', override.cdsApiBase)}</>}
               </span>
               <button
                 type="button"
-                aria-label={`Remove the override for ${override.origin}`}
+                aria-label={t('options_overrideRemoveLabel', override.origin)}
                 disabled={saving}
                 onClick={() =>
                   void store(
                     overrides.filter((other) => other.origin !== override.origin),
-                    `Removed the override for ${new URL(override.origin).host}.`,
+                    t('options_overrideRemoved', new URL(override.origin).host),
                   )
                 }
               >
-                Remove
+                {t('options_overrideRemove')}
               </button>
             </li>
           ))}
         </ul>
       )}
 
-      <form class="add-override" aria-label="Add an override" aria-busy={saving} onSubmit={add}>
+      <form class="add-override" aria-label={t('options_overrideAddForm')} aria-busy={saving} onSubmit={add}>
         <div class="field">
-          <label for="override-origin">Origin</label>
+          <label for="override-origin">{t('options_overrideOrigin')}</label>
           <input
             id="override-origin"
             value={originText}
@@ -126,9 +121,9 @@ export function OverridesSection({ settings, sites, onSave }: Props) {
           </p>
         </div>
         <div class="field">
-          <label for="override-site">Site</label>
+          <label for="override-site">{t('options_overrideSite')}</label>
           <select id="override-site" value={siteId} onChange={(event) => setSiteId(event.currentTarget.value)}>
-            <option value="">{AUTOMATIC}</option>
+            <option value="">{t('options_overrideAutomatic')}</option>
             {sites.map((site) => (
               <option key={site.id} value={site.id}>
                 {site.name}
@@ -138,7 +133,7 @@ export function OverridesSection({ settings, sites, onSave }: Props) {
         </div>
         {siteId === 'cds' && (
           <div class="field">
-            <label for="override-base">CDS API base path</label>
+            <label for="override-base">{t('options_overrideBase')}</label>
             <input
               id="override-base"
               value={baseText}
@@ -150,14 +145,14 @@ export function OverridesSection({ settings, sites, onSave }: Props) {
               onInput={(event) => setBaseText(event.currentTarget.value)}
             />
             <p id="override-base-hint" class={'problem' in base ? 'hint problem' : 'hint'}>
-              {'problem' in base ? base.problem : 'Where the CDS web UI serves its API; empty for /cdsapi.'}
+              {'problem' in base ? base.problem : t('options_overrideBaseHint')}
             </p>
           </div>
         )}
         {error && <ErrorAlert error={error} />}
         <div class="actions">
           <button type="submit" class="primary" disabled={saving || (touched && blocked)}>
-            Add override
+            {t('options_overrideAdd')}
           </button>
           <p role="status" class="status">
             {said}

@@ -5,6 +5,7 @@ import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { NumberField } from '../ui/NumberField.tsx';
 import { wholeNumber } from './form-rules.ts';
 import type { SaveSettings } from './Options.tsx';
+import { t } from '../core/i18n.ts';
 
 interface Props {
   settings: Settings;
@@ -40,7 +41,7 @@ export function TimingSection({ settings, onSave }: Props) {
     if (!problem) {
       setMinutes(String(lock.value));
       setSeconds(String(clear.value));
-      setSaid('Saved.');
+      setSaid(t('options_saved'));
     }
   }
 
@@ -51,32 +52,32 @@ export function TimingSection({ settings, onSave }: Props) {
 
   return (
     <section aria-labelledby="timing-title" class="panel">
-      <h2 id="timing-title">Auto-lock and clipboard</h2>
+      <h2 id="timing-title">{t('options_timingTitle')}</h2>
       <form onSubmit={submit} aria-busy={saving}>
         <NumberField
           id="auto-lock"
-          label="Auto-lock after (minutes)"
+          label={t('options_autoLock')}
           min={0}
           max={MAX_MINUTES}
           value={minutes}
           onInput={edit(setMinutes)}
           problem={'problem' in lock ? lock.problem : null}
-          hint="The persistent vault locks itself after this long without use; 0 never."
+          hint={t('options_autoLockHint')}
         />
         <NumberField
           id="clipboard-clear"
-          label="Clear the clipboard after (seconds)"
+          label={t('options_clipboardClear')}
           min={0}
           max={MAX_SECONDS}
           value={seconds}
           onInput={edit(setSeconds)}
           problem={'problem' in clear ? clear.problem : null}
-          hint="Only if it still holds the copied token; 0 never."
+          hint={t('options_clipboardClearHint')}
         />
         {error && <ErrorAlert error={error} />}
         <div class="actions">
           <button type="submit" class="primary" disabled={blocked || saving || !changed}>
-            Save
+            {t('options_save')}
           </button>
           <p role="status" class="status">
             {said}

@@ -5,6 +5,7 @@ import { send } from '../core/send.ts';
 import type { VaultStatus } from '../core/settings.ts';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { MIN_PASSPHRASE, passphraseProblem } from './form-rules.ts';
+import { t } from '../core/i18n.ts';
 
 interface Props {
   vault: VaultStatus;
@@ -29,9 +30,9 @@ export function VaultSection({ vault, onVault, said, onSaid }: Props) {
 
   return (
     <section aria-labelledby="vault-title" class="panel">
-      <h2 id="vault-title">Vault</h2>
+      <h2 id="vault-title">{t('options_vaultTitle')}</h2>
       <fieldset class="modes">
-        <legend>Where saved tokens are kept</legend>
+        <legend>{t('options_vaultWhere')}</legend>
         <label class="check">
           <input
             type="radio"
@@ -41,10 +42,10 @@ export function VaultSection({ vault, onVault, said, onSaid }: Props) {
             aria-describedby="mode-session-hint"
             onChange={() => setChosen('session')}
           />
-          This browser session only
+          {t('options_vaultSession')}
         </label>
         <p id="mode-session-hint" class="hint indent">
-          In memory until the browser closes; nothing is written to disk.
+          {t('options_vaultSessionHint')}
         </p>
         <label class="check">
           <input
@@ -55,35 +56,32 @@ export function VaultSection({ vault, onVault, said, onSaid }: Props) {
             aria-describedby="mode-persistent-hint"
             onChange={() => setChosen('persistent')}
           />
-          Persistent, locked by a passphrase
+          {t('options_vaultPersistent')}
         </label>
         <p id="mode-persistent-hint" class="hint indent">
-          Encrypted on disk (AES-GCM, with a key made from your passphrase); unlocked once per browser session.
+          {t('options_vaultPersistentHint')}
         </p>
       </fieldset>
 
       {vault.mode === 'persistent' && chosen === 'session' && (
-        <p class="warning">
-          Going back to this session only means forgetting the vault and every token in it: use <strong>Wipe</strong>{' '}
-          under Export and wipe.
-        </p>
+        <p class="warning">{t('options_vaultBackWarning', t('options_wipe'), t('options_dataTitle'))}</p>
       )}
 
-      <p role="status" aria-label="Vault status" class="vault-state">
+      <p role="status" aria-label={t('options_vaultStatus')} class="vault-state">
         {statusLine(vault)}
       </p>
 
       {vault.mode === 'session' && mode === 'persistent' && (
-        <SetUp onDone={(next) => done(next, 'The persistent vault is on and unlocked.')} />
+        <SetUp onDone={(next) => done(next, t('options_vaultOn'))} />
       )}
       {vault.mode === 'persistent' &&
         (vault.locked ? (
-          <Unlock onDone={(next) => done(next, 'Unlocked.')} />
+          <Unlock onDone={(next) => done(next, t('options_vaultUnlocked'))} />
         ) : (
-          <LockNow onDone={(next) => done(next, 'Locked.')} />
+          <LockNow onDone={(next) => done(next, t('options_vaultLocked'))} />
         ))}
       {vault.mode === 'persistent' && (
-        <ChangePassphrase onDone={(next) => done(next, 'Passphrase changed: every saved token is encrypted with the new one.')} />
+        <ChangePassphrase onDone={(next) => done(next, t('options_vaultChanged'))} />
       )}
       <p class="status" aria-live="polite">
         {said}
@@ -93,10 +91,10 @@ export function VaultSection({ vault, onVault, said, onSaid }: Props) {
 }
 
 function statusLine(vault: VaultStatus): string {
-  const tokens = `${vault.entries} ${vault.entries === 1 ? 'token' : 'tokens'}`;
-  if (vault.mode === 'session') return `This browser session only · ${tokens}`;
-  const kdf = vault.iterations ? ` · PBKDF2-SHA256, ${vault.iterations.toLocaleString('en')} iterations` : '';
-  return `${vault.locked ? 'Locked' : 'Unlocked'} · ${tokens}${kdf}`;
+  const tokens = vault.entries === 1 ? t('options_tokensOne') : t('options_tokens', vault.entries);
+  if (vault.mode === 'session') return `${t('options_vaultSession')} · ${tokens}`;
+  const kdf = vault.iterations ? ` · ${t('options_kdf', vault.iterations.toLocaleString(t('ext_locale')))}` : '';
+  return `${vault.locked ? t('options_stateLocked') : t('options_stateUnlocked')} · ${tokens}${kdf}`;
 }
 
 /** A form whose submit sends one vault request; shows the background's sentence when it refuses. */
@@ -158,12 +156,12 @@ function newPassphraseHints(passphrase: string, repeat: string) {
   const short = passphrase.length < MIN_PASSPHRASE;
   const problem = passphraseProblem(passphrase, repeat);
   return {
-    first: { text: `At least ${MIN_PASSPHRASE} characters.`, problem: short && passphrase.length > 0 },
+    first: { text: t('options_passphraseMin', MIN_PASSPHRASE), problem: short && passphrase.length > 0 },
     // Said only once something is typed in the second field: an empty one is not yet a mistake.
     second:
       repeat.length > 0 && !short && problem
         ? { text: problem, problem: true }
-        : { text: 'Type it again, to be sure of it.', problem: false },
+        : { text: t('options_passphraseAgain'), problem: false },
     blocked: problem !== null,
   };
 }
@@ -184,15 +182,15 @@ function SetUp({ onDone }: { onDone: (vault: VaultStatus) => void }) {
   }
 
   return (
-    <form class="vault-form" aria-label="Set up the persistent vault" aria-busy={working} onSubmit={submit}>
-      <p>The tokens saved so far move into the vault. Without the passphrase they cannot be read back: keep it safe.</p>
+    <form class="vault-form" aria-label={t('options_setUpForm')} aria-busy={working} onSubmit={submit}>
+      <p>{t('options_setUpAbout')}</p>
       <fieldset disabled={working}>
-        <PassphraseField id="setup-passphrase" label="Passphrase" value={passphrase} onInput={setPassphrase} autoComplete="new-password" hint={hints.first} autoFocus />
-        <PassphraseField id="setup-repeat" label="Repeat the passphrase" value={repeat} onInput={setRepeat} autoComplete="new-password" hint={hints.second} />
+        <PassphraseField id="setup-passphrase" label={t('options_passphrase')} value={passphrase} onInput={setPassphrase} autoComplete="new-password" hint={hints.first} autoFocus />
+        <PassphraseField id="setup-repeat" label={t('options_passphraseRepeat')} value={repeat} onInput={setRepeat} autoComplete="new-password" hint={hints.second} />
       </fieldset>
       {error && <ErrorAlert error={error} />}
       <button type="submit" class="primary" disabled={hints.blocked || working}>
-        {working ? 'Setting up…' : 'Turn on the persistent vault'}
+        {working ? t('options_settingUp') : t('options_setUp')}
       </button>
     </form>
   );
@@ -209,13 +207,13 @@ function Unlock({ onDone }: { onDone: (vault: VaultStatus) => void }) {
   }
 
   return (
-    <form class="vault-form" aria-label="Unlock the vault" aria-busy={working} onSubmit={submit}>
+    <form class="vault-form" aria-label={t('options_unlockForm')} aria-busy={working} onSubmit={submit}>
       <fieldset disabled={working}>
-        <PassphraseField id="unlock-passphrase" label="Passphrase" value={passphrase} onInput={setPassphrase} autoComplete="current-password" autoFocus />
+        <PassphraseField id="unlock-passphrase" label={t('options_passphrase')} value={passphrase} onInput={setPassphrase} autoComplete="current-password" autoFocus />
       </fieldset>
       {error && <ErrorAlert error={error} />}
       <button type="submit" class="primary" disabled={!passphrase || working}>
-        {working ? 'Unlocking…' : 'Unlock'}
+        {working ? t('options_unlocking') : t('options_unlock')}
       </button>
     </form>
   );
@@ -226,7 +224,7 @@ function LockNow({ onDone }: { onDone: (vault: VaultStatus) => void }) {
   return (
     <div class="actions">
       <button type="button" disabled={working} onClick={() => void run(send('vault-lock', {}))}>
-        Lock now
+        {t('options_lockNow')}
       </button>
       {error && <ErrorAlert error={error} />}
     </div>
@@ -253,16 +251,16 @@ function ChangePassphrase({ onDone }: { onDone: (vault: VaultStatus) => void }) 
 
   return (
     <details class="change">
-      <summary>Change passphrase…</summary>
-      <form class="vault-form" aria-label="Change passphrase" aria-busy={working} onSubmit={submit}>
+      <summary>{t('options_changeSummary')}</summary>
+      <form class="vault-form" aria-label={t('options_changeForm')} aria-busy={working} onSubmit={submit}>
         <fieldset disabled={working}>
-          <PassphraseField id="change-current" label="Current passphrase" value={current} onInput={setCurrent} autoComplete="current-password" />
-          <PassphraseField id="change-next" label="New passphrase" value={next} onInput={setNext} autoComplete="new-password" hint={hints.first} />
-          <PassphraseField id="change-repeat" label="Repeat the new passphrase" value={repeat} onInput={setRepeat} autoComplete="new-password" hint={hints.second} />
+          <PassphraseField id="change-current" label={t('options_passphraseCurrent')} value={current} onInput={setCurrent} autoComplete="current-password" />
+          <PassphraseField id="change-next" label={t('options_passphraseNew')} value={next} onInput={setNext} autoComplete="new-password" hint={hints.first} />
+          <PassphraseField id="change-repeat" label={t('options_passphraseNewRepeat')} value={repeat} onInput={setRepeat} autoComplete="new-password" hint={hints.second} />
         </fieldset>
         {error && <ErrorAlert error={error} />}
         <button type="submit" class="primary" disabled={blocked || working}>
-          {working ? 'Re-encrypting…' : 'Change passphrase'}
+          {working ? t('options_reencrypting') : t('options_change')}
         </button>
       </form>
     </details>

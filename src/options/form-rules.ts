@@ -1,4 +1,5 @@
 import type { SiteOverride } from '../core/settings.ts';
+import { t } from '../core/i18n.ts';
 
 /** What the options page checks before it sends anything: plain sentences for the hints under the fields. */
 
@@ -6,23 +7,23 @@ export const MIN_PASSPHRASE = 8;
 
 /** Why a new passphrase (typed twice) cannot be used yet; null when it can. */
 export function passphraseProblem(passphrase: string, repeat: string): string | null {
-  if (passphrase.length < MIN_PASSPHRASE) return `Use at least ${MIN_PASSPHRASE} characters.`;
-  if (repeat !== passphrase) return 'The two passphrases differ.';
+  if (passphrase.length < MIN_PASSPHRASE) return t('options_passphraseShort', MIN_PASSPHRASE);
+  if (repeat !== passphrase) return t('options_passphraseDiffer');
   return null;
 }
 
 /** A whole number from `min` to `max` typed in a field, or a sentence saying what to type. */
 export function wholeNumber(text: string, max: number): { value: number } | { problem: string } {
   const trimmed = text.trim();
-  if (!/^\d+$/.test(trimmed)) return { problem: `Enter a whole number from 0 to ${max}.` };
+  if (!/^\d+$/.test(trimmed)) return { problem: t('options_wholeNumber', max) };
   const value = Number(trimmed);
-  return value > max ? { problem: `Use at most ${max}.` } : { value };
+  return value > max ? { problem: t('options_atMost', max) } : { value };
 }
 
 /** `https://host[:port]` from what the user typed (a bare host name means https), or a sentence saying what to type. */
 export function originOf(text: string): { origin: string } | { problem: string } {
   const trimmed = text.trim();
-  const problem = 'Enter a web address such as https://cds.example.com.';
+  const problem = t('options_originProblem');
   if (!trimmed) return { problem };
   let url: URL;
   try {
@@ -30,7 +31,7 @@ export function originOf(text: string): { origin: string } | { problem: string }
   } catch {
     return { problem };
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { problem: 'Only http and https sites have overrides.' };
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { problem: t('options_originScheme') };
   if (!url.hostname || url.username || url.password) return { problem };
   return { origin: url.origin };
 }
@@ -41,7 +42,7 @@ export function apiBaseOf(text: string): { base: string } | { problem: string } 
   if (!trimmed) return { base: '' };
   const base = trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
   if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(base) || base.split('/').some((part) => /^\.+$/.test(part))) {
-    return { problem: 'Use a path such as /ui/cdsapi: letters, digits, - _ . ~ between slashes.' };
+    return { problem: t('options_baseProblem') };
   }
   return { base };
 }
