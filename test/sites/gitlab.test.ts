@@ -130,7 +130,7 @@ describe('personal access tokens (web UI endpoint)', () => {
 describe('using a token', () => {
   it('PRIVATE-TOKEN and Bearer both authenticate /api/v4/user', async () => {
     const secret = await created();
-    for (const headers of [{ 'PRIVATE-TOKEN': secret }, { Authorization: `Bearer ${secret}` }]) {
+    for (const headers of [{ 'PRIVATE-TOKEN': secret }, { Authorization: `Bearer ${secret}` }] as Record<string, string>[]) {
       const response = await call('/api/v4/user', { cookie: '', headers });
       expect(((await response.json()) as { username: string }).username).toBe(JANE);
     }

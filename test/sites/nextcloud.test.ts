@@ -82,7 +82,7 @@ describe('request token', () => {
   });
 
   it('a session POST without it or with a wrong one is 412 "CSRF check failed"', async () => {
-    for (const headers of [{}, { requesttoken: 'nope' }]) {
+    for (const headers of [{}, { requesttoken: 'nope' }] as Record<string, string>[]) {
       const response = await call(AUTH_TOKENS, { method: 'POST', body: { name: 'x' }, headers });
       expect(response.status).toBe(412);
       expect(await response.json()).toEqual({ message: 'CSRF check failed' });
