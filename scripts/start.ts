@@ -6,19 +6,22 @@
 // Ports: site picker 127.0.0.1:4300 (TOKENMINT_PORT_PICKER), GoodData 127.0.0.1:4301 (TOKENMINT_PORT_GOODDATA).
 import { resolve } from 'node:path';
 import { launchExtension, type Extension } from '../test/e2e/extension.ts';
-import { emulatedSites } from '../test/sites/index.ts';
+import { emulatedSites, recipeEmulatedSites } from '../test/sites/index.ts';
 import { escapeHtml, html, startSite, text, type Site } from '../test/sites/harness.ts';
 import { runDemos, type RunningSite } from './demo.ts';
 
-const SITES = emulatedSites.map((entry) => entry.demo);
+const SITES = [...emulatedSites, ...recipeEmulatedSites].map((entry) => entry.demo);
 
 const PICKER_PORT = 4300;
 const dist = resolve('dist-test');
 const screenshots = resolve('artifacts/screenshots');
 const headless = process.env.TOKENMINT_HEADLESS === '1' || !(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
 
+/** `TOKENMINT_PORT_GOODDATA`, `TOKENMINT_PORT_RECIPE_SENTRY`: an environment variable name, whatever the id holds. */
+const portVariable = (id: string) => `TOKENMINT_PORT_${id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+
 function portFor(id: string, fallback: number): number {
-  const name = `TOKENMINT_PORT_${id.toUpperCase()}`;
+  const name = portVariable(id);
   const value = process.env[name];
   if (value === undefined || value === '') return fallback;
   const port = Number(value);
@@ -33,7 +36,7 @@ async function listen<T>(id: string, fallback: number, start: (port: number) => 
     return await start(port);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-    throw new Error(`127.0.0.1:${port} (${id}) is in use, by another npm start? Set TOKENMINT_PORT_${id.toUpperCase()} to use another port.`);
+    throw new Error(`127.0.0.1:${port} (${id}) is in use, by another npm start? Set ${portVariable(id)} to use another port.`);
   }
 }
 
