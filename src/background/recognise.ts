@@ -5,6 +5,7 @@ import { DEFAULT_API_BASE, cdsAt } from '../sites/cds.ts';
 import { siteById, sites, type Site } from '../sites/index.ts';
 import type { Probe, SiteUser } from '../sites/types.ts';
 import { sessionRecords } from './session-store.ts';
+import { recipeSiteFor, recipeSitesFor } from './recipes.ts';
 import { getSettings } from './settings-store.ts';
 
 export interface Recognised {
@@ -48,7 +49,8 @@ export function adapterFor(siteId: string, override?: Pick<SiteOverride, 'cdsApi
 
 /** The adapter for `siteId` on `origin`: what the background uses wherever a site id becomes an adapter. */
 export async function siteFor(origin: string, siteId: string): Promise<Site | undefined> {
-  return adapterFor(siteId, await overrideFor(origin));
+  const override = await overrideFor(origin);
+  return adapterFor(siteId, override) ?? recipeSiteFor(origin, siteId, override?.siteId === siteId);
 }
 
 /**
@@ -59,7 +61,9 @@ export async function siteFor(origin: string, siteId: string): Promise<Site | un
  */
 export async function recognise(client: PageClient, now = Date.now()): Promise<Recognised | null> {
   const override = await overrideFor(client.origin);
-  const forced = override?.siteId ? adapterFor(override.siteId, override) : undefined;
+  const forced = override?.siteId
+    ? (adapterFor(override.siteId, override) ?? (await recipeSiteFor(client.origin, override.siteId, true)))
+    : undefined;
   if (forced) {
     const probe = await forced.probe(client);
     if (probe.kind === 'not-this-site') throw notAsOverridden(client.origin, forced, override?.cdsApiBase ?? '');
@@ -68,7 +72,8 @@ export async function recognise(client: PageClient, now = Date.now()): Promise<R
   const remembered = await known.get(client.origin);
   if (remembered?.siteId === null && now - remembered.at < UNKNOWN_FOR_MS) return null;
   const host = new URL(client.origin).hostname;
-  const candidates = sites.map((site) => adapterFor(site.id, override) ?? site);
+  // Recipes come last, and only those whose origin patterns match: a recipe never probes any other origin.
+  const candidates = [...sites.map((site) => adapterFor(site.id, override) ?? site), ...(await recipeSitesFor(client.origin))];
   const first =
     candidates.find((site) => site.id === remembered?.siteId) ?? candidates.find((site) => site.knownHosts.some((re) => re.test(host)));
   if (first) {

@@ -6,6 +6,7 @@ import { copyToClipboard } from './clipboard.ts';
 import { keepReveal, keptByDigest, keptToken } from './kept-tokens.ts';
 import { awaitJob, startMint } from './mint-jobs.ts';
 import { copyAs, panelState, regenerateRow, revokeRow, verifyRow } from './panel.ts';
+import { allRecipes, deleteRecipe, recipeNames, saveRecipe, testRecipe } from './recipes.ts';
 import { endReveal, getReveal } from './reveals.ts';
 import { isOwnPage } from './sender.ts';
 import { getSettings, saveSettings } from './settings-store.ts';
@@ -54,7 +55,7 @@ const handlers: Handlers = {
   'settings-get': async () => ({
     settings: await getSettings(),
     vault: await vaultStatus(),
-    sites: sites.map(({ id, name }) => ({ id, name })),
+    sites: [...sites.map(({ id, name }) => ({ id, name })), ...(await recipeNames())],
   }),
   async 'settings-set'({ settings }) {
     await saveSettings(settings);
@@ -66,6 +67,10 @@ const handlers: Handlers = {
   'vault-passphrase': ({ current, next }) => changePassphrase(current, next),
   'vault-export': ({ withSecrets }) => exportVault(withSecrets),
   'vault-wipe': () => wipeVault(),
+  'recipes-get': () => allRecipes(),
+  'recipe-save': ({ text }) => saveRecipe(text),
+  'recipe-delete': ({ id }) => deleteRecipe(id),
+  'recipe-test': ({ text }) => testRecipe(text),
 };
 
 export const refused: Reply<never> = {

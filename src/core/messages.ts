@@ -5,6 +5,8 @@ import type { CopyFormat } from './copy-formats.ts';
 import type { Settings, VaultStatus } from './settings.ts';
 import type { Reveal } from './token.ts';
 import type { TokenRow } from './token-rows.ts';
+import type { Recipe } from '../sites/recipe/format.ts';
+import type { FieldProblem } from '../sites/recipe/validate.ts';
 
 /**
  * Every message the extension's pages send to the background, declared once: its payload, its answer, and the check
@@ -138,7 +140,28 @@ export interface Messages {
   'vault-export': { payload: { withSecrets: boolean }; answer: string };
   /** Forgets every kept token, the vault and its key; settings stay. */
   'vault-wipe': { payload: Record<string, never>; answer: VaultStatus };
+
+  /** The built-in recipes and the user's own (src/sites/recipe/format.ts). */
+  'recipes-get': { payload: Record<string, never>; answer: RecipeEntry[] };
+  /**
+   * Adds the recipe in `text` (JSON, checked by the sending page), or replaces the user's own with its id;
+   * `permissions` are the host permissions its origins need. `problems`: not saved (a built-in recipe has the id).
+   */
+  'recipe-save': { payload: { text: string }; answer: { saved: RecipeEntry; permissions: string[] } | { problems: FieldProblem[] } };
+  'recipe-delete': { payload: { id: string }; answer: null };
+  /** A dry run of the (checked) recipe's who-am-I in an open tab it matches; nothing is saved. */
+  'recipe-test': { payload: { text: string }; answer: RecipeTest };
 }
+
+export interface RecipeEntry {
+  recipe: Recipe;
+  /** Shipped with Tokenmint: always present, never deleted or replaced. */
+  builtIn: boolean;
+}
+
+export type RecipeTest =
+  | { origin: string; found: 'signed-in'; user: { id: string; name: string } }
+  | { origin: string; found: 'signed-out' | 'not-this-site' };
 
 export type MessageKind = keyof Messages;
 export type Payload<K extends MessageKind> = Messages[K]['payload'];
@@ -177,6 +200,9 @@ const isSettings = shape({
   overrides: (value) => Array.isArray(value) && value.length <= 200 && value.every(isOverride),
 });
 
+/** A recipe as JSON text; its own checks run in the options page, where their messages are shown per field. */
+const isRecipeText: Check = (value) => typeof value === 'string' && value.length > 0 && value.length <= 100_000;
+
 const rowFields = { tabId: isTabId, origin: isString, siteId: isString, tokenId: isText, keptId: isText };
 
 export const payloadChecks: { [K in MessageKind]: Check } = {
@@ -213,6 +239,10 @@ export const payloadChecks: { [K in MessageKind]: Check } = {
   'vault-passphrase': shape({ current: isPassphrase, next: isPassphrase }),
   'vault-export': shape({ withSecrets: isFlag }),
   'vault-wipe': shape({}),
+  'recipes-get': shape({}),
+  'recipe-save': shape({ text: isRecipeText }),
+  'recipe-delete': shape({ id: (value) => isString(value) && (value as string).length <= 40 }),
+  'recipe-test': shape({ text: isRecipeText }),
   'match-credentials': shape({ digests: (value) => isIdList(value) && (value as string[]).every((d) => /^[0-9a-f]{64}$/.test(d)) }),
 };
 

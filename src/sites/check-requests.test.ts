@@ -8,7 +8,7 @@ import { frappe } from './frappe.ts';
 import { gooddata } from './gooddata.ts';
 import { sites } from './index.ts';
 import { insightio } from './insightio.ts';
-import type { Site, SiteUser } from './types.ts';
+import type { BuiltInSiteId, Site, SiteUser } from './types.ts';
 import { zenodo } from './zenodo.ts';
 
 /**
@@ -38,7 +38,7 @@ const reply = (status: number, body: unknown = ''): PageResponse => ({
 });
 
 /** Each site's refusal of a bad credential, as its contract gives it. */
-const refusals: Record<Site['id'], PageResponse> = {
+const refusals: Record<BuiltInSiteId, PageResponse> = {
   gooddata: reply(401, ''),
   // CDS answers a refused sign-in token with its own error body (403 id 11 in practice; a 401 in CDS's shape also counts).
   cds: reply(401, { id: 11, message: 'forbidden', from: 'invalid signin token', request_id: 'r-1' }),
@@ -48,7 +48,7 @@ const refusals: Record<Site['id'], PageResponse> = {
 };
 
 // Realistic secrets, one per site.
-const secrets: Record<Site['id'], string> = {
+const secrets: Record<BuiltInSiteId, string> = {
   gooddata: 'ZGVtbzp0b2tlbm1pbnQ6RmFrZVNlY3JldCtWYWx1ZS9XaXRoPVBhZGRpbmc=',
   cds: 'eyJhbGciOiJSUzUxMiIsInR5cCI6IkpXVCJ9.eyJpZCI6IjBiMWMifQ.c2lnbmF0dXJl_LQ',
   frappe: '8c41e0f2a9b7d35:3f9a1c0b7d2e4a6',
@@ -57,7 +57,7 @@ const secrets: Record<Site['id'], string> = {
 };
 
 /** What each contract says the check is, and where the secret goes. */
-const expected: Record<Site['id'], (secret: string) => PageRequest> = {
+const expected: Record<BuiltInSiteId, (secret: string) => PageRequest> = {
   gooddata: (secret) => ({
     method: 'GET',
     path: '/api/v1/profile',
@@ -91,7 +91,7 @@ const expected: Record<Site['id'], (secret: string) => PageRequest> = {
   }),
 };
 
-const envNames: Record<Site['id'], string> = {
+const envNames: Record<BuiltInSiteId, string> = {
   gooddata: 'GOODDATA_API_TOKEN',
   cds: 'CDS_TOKEN',
   frappe: 'FRAPPE_API_TOKEN',
@@ -99,7 +99,7 @@ const envNames: Record<Site['id'], string> = {
   insightio: 'INSIGHTIO_TOKEN',
 };
 
-const adapters: [Site['id'], Site][] = [
+const adapters: [BuiltInSiteId, Site][] = [
   ['gooddata', gooddata],
   ['cds', cds],
   ['frappe', frappe],

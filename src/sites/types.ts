@@ -4,7 +4,10 @@ import type { PageClient } from '../core/page-client.ts';
 import type { PageRequest } from '../core/page-request.ts';
 import type { SiteToken } from '../core/token.ts';
 
-export type SiteId = 'gooddata' | 'cds' | 'frappe' | 'zenodo' | 'insightio';
+export type BuiltInSiteId = 'gooddata' | 'cds' | 'frappe' | 'zenodo' | 'insightio';
+
+/** A built-in adapter, or a user-defined site recipe (`recipe:<id>`, src/sites/recipe/). */
+export type SiteId = BuiltInSiteId | `recipe:${string}`;
 
 /** The signed-in user as the site reports them. */
 export interface SiteUser {

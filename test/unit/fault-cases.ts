@@ -10,7 +10,7 @@ import { cds } from '../../src/sites/cds.ts';
 import { frappe } from '../../src/sites/frappe.ts';
 import { gooddata } from '../../src/sites/gooddata.ts';
 import { insightio } from '../../src/sites/insightio.ts';
-import { mintInput, type MintInput, type Site as Adapter, type SiteId } from '../../src/sites/types.ts';
+import { mintInput, type MintInput, type Site as Adapter, type BuiltInSiteId as SiteId } from '../../src/sites/types.ts';
 import { startCds, signIn as cdsSignIn, type CdsSite } from '../sites/cds.ts';
 import { startFrappe, signIn as frappeSignIn, type FrappeSite } from '../sites/frappe.ts';
 import { startGoodData, signIn as gooddataSignIn, type GoodDataSite } from '../sites/gooddata.ts';

@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SiteError, type ErrorCode, type UserError } from '../../src/core/errors.ts';
 import type { PageClient } from '../../src/core/page-client.ts';
 import type { PageRequest } from '../../src/core/page-request.ts';
-import type { SiteId } from '../../src/sites/types.ts';
+// The matrix covers the built-in adapters; recipes have their own tests.
+import type { BuiltInSiteId as SiteId } from '../../src/sites/types.ts';
 import type { Site as Harness } from '../sites/harness.ts';
 import {
   FAULTS,
