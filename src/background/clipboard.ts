@@ -1,8 +1,10 @@
 import browser from 'webextension-polyfill';
 import { sha256Hex } from '../core/digest.ts';
+import { carryOut, type ClipboardAnswer, type ClipboardOp } from '../core/dom-clipboard.ts';
 import { siteError } from '../core/errors.ts';
-import type { ClipboardAnswer, ClipboardOp, ClipboardOrder } from '../offscreen/offscreen.ts';
+import type { ClipboardOrder } from '../offscreen/offscreen.ts';
 import { getSettings } from './settings-store.ts';
+import { t } from '../core/i18n.ts';
 
 /**
  * The self-clearing clipboard. A service worker has no clipboard, so an offscreen document (reason CLIPBOARD) writes
@@ -12,6 +14,9 @@ import { getSettings } from './settings-store.ts';
  * an alarm, set for the same moment, wakes a stopped worker to do it (Chrome fires a packed extension's alarms
  * ≥ 30 s after they are set, so short delays count on the timer, or on `resume` when the next event starts the
  * worker).
+ *
+ * Firefox has no offscreen documents, but its background is a page with a DOM of its own: there the same clipboard
+ * commands run in the background itself (chosen at build time, so each browser's bundle holds only its own path).
  */
 
 const OFFSCREEN_PAGE = 'src/offscreen/offscreen.html';
@@ -39,7 +44,7 @@ const offscreen = () => (browser as unknown as { offscreen: OffscreenApi }).offs
 const getContexts: GetContexts = (filter) => (browser.runtime as unknown as { getContexts: GetContexts }).getContexts(filter);
 
 const unreachable = () =>
-  siteError('internal', 'Tokenmint could not reach the clipboard.', 'Select the token and press Ctrl+C to copy it.');
+  siteError('internal', t('clipboard_failed'), t('clipboard_failedNext'));
 
 let timer: ReturnType<typeof setTimeout> | undefined;
 /** Clipboard work runs one job at a time, so a check-then-clear never straddles a new copy. */
@@ -88,16 +93,20 @@ async function closeDocument(): Promise<void> {
 }
 
 /** Sends one order to the offscreen document, and only there: other pages ignore the target, it ignores all else. */
-async function order(what: ClipboardOp): Promise<{ cleared: boolean }> {
+async function viaOffscreen(what: ClipboardOp): Promise<ClipboardAnswer | undefined> {
   await openDocument();
   const message: ClipboardOrder = { target: 'tokenmint-offscreen-clipboard', ...what };
-  let answer: ClipboardAnswer | undefined;
   try {
-    answer = (await browser.runtime.sendMessage(message)) as ClipboardAnswer | undefined;
+    return (await browser.runtime.sendMessage(message)) as ClipboardAnswer | undefined;
   } catch {
     // The document went away (closed by the browser): the next order makes a new one.
     documentOpen = false;
+    return undefined;
   }
+}
+
+async function order(what: ClipboardOp): Promise<{ cleared: boolean }> {
+  const answer = import.meta.env.FIREFOX ? await carryOut(what) : await viaOffscreen(what);
   if (!answer?.ok) throw unreachable();
   return { cleared: answer.cleared };
 }

@@ -3,6 +3,7 @@ import type { JobInfo } from '../core/messages.ts';
 import { DEFAULT_TIMEOUT_MS, type PageClient } from '../core/page-client.ts';
 import type { Site, SiteUser } from '../sites/types.ts';
 import { dropJob, interruptedJobs } from './mint-jobs.ts';
+import { t } from '../core/i18n.ts';
 
 /**
  * A create cut short by a worker restart keeps running in the tab: it may still land until the in-tab request's time
@@ -29,8 +30,8 @@ export async function interruptedMintNotice(site: Site, client: PageClient, user
 }
 
 async function judge(site: Site, client: PageClient, user: SiteUser, job: JobInfo, past: boolean): Promise<Judgement> {
-  const token = job.name ? `“${job.name}”` : 'a token';
-  const revoke = `Revoke ${token} in the Tokenmint panel in DevTools (or on ${site.name}'s token page), then generate a new one.`;
+  const token = job.name ? t('mint_tokenNamed', job.name) : t('mint_aToken');
+  const revoke = t('mint_revokeOrphan', token, site.name);
   let made: boolean | undefined;
   if (job.name) {
     try {
@@ -40,18 +41,18 @@ async function judge(site: Site, client: PageClient, user: SiteUser, job: JobInf
     }
   }
   if (made) {
-    const sentence = `Tokenmint was restarted while making ${token}: ${site.name} made it, but its secret never reached Tokenmint.`;
+    const sentence = t('mint_restartedOrphaned', token, site.name);
     return { notice: { code: 'orphaned', sentence, next: revoke }, settled: true };
   }
   if (made === false && past) {
-    const sentence = `Tokenmint was restarted while making ${token}, and ${site.name} did not make it.`;
-    return { notice: { code: 'interrupted', sentence, next: 'Generate it again.' }, settled: true };
+    const sentence = t('mint_restartedNotMade', token, site.name);
+    return { notice: { code: 'interrupted', sentence, next: t('mint_generateAgain') }, settled: true };
   }
   if (made === false) {
-    const sentence = `Tokenmint was restarted while making ${token}; ${site.name} has not made it yet, but still may in the next few seconds.`;
-    return { notice: { code: 'interrupted', sentence, next: 'Open Tokenmint again in a moment to see which.' }, settled: false };
+    const sentence = t('mint_restartedNotYet', token, site.name);
+    return { notice: { code: 'interrupted', sentence, next: t('mint_openAgainSoon') }, settled: false };
   }
   // No name to look for, or no list to look in: what is known is that it may exist.
-  const sentence = `Tokenmint was restarted while making ${token}; ${site.name} may have made it without Tokenmint receiving its secret.`;
+  const sentence = t('mint_restartedMaybe', token, site.name);
   return { notice: { code: 'interrupted', sentence, next: revoke }, settled: past || !job.name };
 }

@@ -7,6 +7,7 @@ import { signedInUser } from './recognise.ts';
 import { saveReveal, getReveal } from './reveals.ts';
 import { scriptingClient } from './scripting-client.ts';
 import { sessionRecords } from './session-store.ts';
+import { t } from '../core/i18n.ts';
 
 interface Job extends JobInfo {
   tabId: number;
@@ -53,11 +54,11 @@ export function startMint(order: MintJobOrder): Promise<Reveal> {
 async function mint(job: Job, site: Site, input: MintInput): Promise<Reveal> {
   if (site.nameRule) {
     const problem = nameProblem(site.nameRule, job.name);
-    if (problem) throw siteError('invalid', problem, 'Change the name and try again.');
+    if (problem) throw siteError('invalid', problem, t('mint_changeName'));
   }
-  await records.put(job.id, job);
   const client = scriptingClient(job.tabId, job.origin);
-  const user = await signedInUser(client, site);
+  // The record is written before the create can go out (signedInUser may ask the site, the create waits for both).
+  const [, user] = await Promise.all([records.put(job.id, job), signedInUser(client, site)]);
   let minted: Minted;
   try {
     minted = await site.mint(client, user, input);
@@ -72,11 +73,11 @@ async function mint(job: Job, site: Site, input: MintInput): Promise<Reveal> {
 
 function leftMidMint(site: Site, job: Job): SiteError {
   const host = new URL(job.origin).host;
-  const token = job.name ? `“${job.name}”` : 'the token';
+  const token = job.name ? t('mint_tokenNamed', job.name) : t('mint_theToken');
   return siteError(
     'navigated',
-    `The tab left ${host} while Tokenmint was making ${token}, so ${site.name} may have made it without Tokenmint receiving its secret.`,
-    `Open ${host} again and look for ${token} in its token list before you try again.`,
+    t('mint_leftMidMint', host, token, site.name),
+    t('mint_leftMidMintNext', host, token),
   );
 }
 
@@ -125,7 +126,7 @@ export async function awaitJob(jobId: string): Promise<Reveal> {
   if (inFlight) return inFlight.done;
   const reveal = await getReveal(jobId);
   if (reveal) return reveal;
-  throw siteError('interrupted', 'That token request is no longer running.', 'Check the site’s token list, then try again.');
+  throw siteError('interrupted', t('mint_jobGone'), t('mint_jobGoneNext'));
 }
 
 /** Records left by a worker that was stopped mid-mint on `origin`: what became of them is for the site to tell. */

@@ -10,6 +10,7 @@ import { publishReveal } from './mint-jobs.ts';
 import { recognise, signedInUser, siteFor } from './recognise.ts';
 import { scriptingClient } from './scripting-client.ts';
 import { siteTab, tabOrigin } from './tab-state.ts';
+import { t } from '../core/i18n.ts';
 
 /** The devtools panel's requests: the inspected site's tokens merged with the kept ones, and what can be done to each. */
 
@@ -84,14 +85,14 @@ export async function copyAs(keptId: string, format: string): Promise<{ clearsAt
   if (!kept || !site) throw gone();
   const source = copySource(site, kept.origin, kept.secret);
   if (!(formatsFor(source) as string[]).includes(format)) {
-    throw siteError('invalid', `${site.name} tokens cannot be copied that way.`, 'Pick another format.');
+    throw siteError('invalid', t('manage_copyFormat', site.name), t('manage_copyFormatNext'));
   }
   return copyToClipboard(copyText(format as CopyFormat, source));
 }
 
 export async function regenerateRow({ tabId, origin, siteId, tokenId }: Payload<'regenerate'>): Promise<Reveal> {
   const { site, client } = await siteTab(tabId, origin, siteId);
-  if (!site.regenerate) throw siteError('invalid', `${site.name} cannot regenerate a token.`, 'Revoke it and make a new one.');
+  if (!site.regenerate) throw siteError('invalid', t('manage_noRegenerate', site.name), t('manage_noRegenerateNext'));
   const user = await signedInUser(client, site);
   return publishReveal(crypto.randomUUID(), site, origin, user, await site.regenerate(client, user, tokenId));
 }
@@ -104,5 +105,5 @@ async function keptOf(keptId: string, site: Site, origin: string): Promise<KeptS
 }
 
 function gone() {
-  return siteError('not-found', 'Tokenmint no longer keeps that token.', 'Refresh the list.');
+  return siteError('not-found', t('manage_notKept'), t('manage_notKeptNext'));
 }

@@ -7,6 +7,7 @@ import type { Probe, SiteUser } from '../sites/types.ts';
 import { sessionRecords } from './session-store.ts';
 import { recipeSiteFor, recipeSitesFor } from './recipes.ts';
 import { getSettings } from './settings-store.ts';
+import { t } from '../core/i18n.ts';
 
 export interface Recognised {
   site: Site;
@@ -60,16 +61,15 @@ export async function siteFor(origin: string, siteId: string): Promise<Site | un
  * in parallel, and the first adapter in registry order that claims the origin wins.
  */
 export async function recognise(client: PageClient, now = Date.now()): Promise<Recognised | null> {
-  const override = await overrideFor(client.origin);
+  const [override, remembered] = await Promise.all([overrideFor(client.origin), known.get(client.origin)]);
   const forced = override?.siteId
     ? (adapterFor(override.siteId, override) ?? (await recipeSiteFor(client.origin, override.siteId, true)))
     : undefined;
   if (forced) {
     const probe = await forced.probe(client);
     if (probe.kind === 'not-this-site') throw notAsOverridden(client.origin, forced, override?.cdsApiBase ?? '');
-    return remember(client.origin, { site: forced, probe });
+    return remember(client.origin, { site: forced, probe }, remembered);
   }
-  const remembered = await known.get(client.origin);
   if (remembered?.siteId === null && now - remembered.at < UNKNOWN_FOR_MS) return null;
   const host = new URL(client.origin).hostname;
   // Recipes come last, and only those whose origin patterns match: a recipe never probes any other origin.
@@ -78,13 +78,13 @@ export async function recognise(client: PageClient, now = Date.now()): Promise<R
     candidates.find((site) => site.id === remembered?.siteId) ?? candidates.find((site) => site.knownHosts.some((re) => re.test(host)));
   if (first) {
     const probe = await first.probe(client);
-    if (probe.kind !== 'not-this-site') return remember(client.origin, { site: first, probe });
+    if (probe.kind !== 'not-this-site') return remember(client.origin, { site: first, probe }, remembered);
   }
   const rest = candidates.filter((site) => site !== first);
   const outcomes = await Promise.allSettled(rest.map((site) => site.probe(client)));
   for (const [index, outcome] of outcomes.entries()) {
     if (outcome.status === 'fulfilled' && outcome.value.kind !== 'not-this-site') {
-      return remember(client.origin, { site: rest[index]!, probe: outcome.value });
+      return remember(client.origin, { site: rest[index]!, probe: outcome.value }, remembered);
     }
   }
   // No adapter claimed the origin; if a probe could not even ask, that is the better answer than "unsupported".
@@ -95,18 +95,22 @@ export async function recognise(client: PageClient, now = Date.now()): Promise<R
 }
 
 function notAsOverridden(origin: string, site: Site, base: string) {
-  const where = site.id === 'cds' ? ` under ${base || DEFAULT_API_BASE}` : '';
+  const host = new URL(origin).host;
   return siteError(
     'unexpected-response',
-    `${new URL(origin).host} does not answer as ${site.name}${where}, though a site override in Tokenmint’s options says it is.`,
-    'Correct or remove the site override in Tokenmint’s options.',
+    site.id === 'cds'
+      ? t('recognise_notAsOverriddenAt', host, site.name, base || DEFAULT_API_BASE)
+      : t('recognise_notAsOverridden', host, site.name),
+    t('recognise_notAsOverriddenNext'),
   );
 }
 
-async function remember(origin: string, found: Recognised): Promise<Recognised> {
+async function remember(origin: string, found: Recognised, before: Remembered | undefined): Promise<Recognised> {
   const record: Remembered = { siteId: found.site.id, at: Date.now() };
   if (found.probe.kind === 'signed-in') record.user = found.probe.user;
-  await known.put(origin, record);
+  // Most openings find what the last one did; the time matters only for unknown origins, so skip the write.
+  const unchanged = before?.siteId === record.siteId && JSON.stringify(before.user) === JSON.stringify(record.user);
+  if (!unchanged) await known.put(origin, record);
   return found;
 }
 
@@ -119,5 +123,5 @@ export async function signedInUser(client: PageClient, site: Site): Promise<Site
   if (remembered?.siteId === site.id && remembered.user) return remembered.user;
   const found = await recognise(client);
   if (found?.site.id === site.id && found.probe.kind === 'signed-in') return found.probe.user;
-  throw siteError('navigated', `This tab no longer shows a signed-in ${site.name}.`, 'Reopen Tokenmint on the site.');
+  throw siteError('navigated', t('recognise_signedOutNow', site.name), t('tab_reopenOnSite'));
 }

@@ -12,6 +12,7 @@ import { isOwnPage } from './sender.ts';
 import { getSettings, saveSettings } from './settings-store.ts';
 import { siteTab, tabState } from './tab-state.ts';
 import { changePassphrase, exportVault, lockVault, setUpVault, unlockVault, vaultStatus, wipeVault } from './vault.ts';
+import { t } from '../core/i18n.ts';
 
 type Handlers = { [K in MessageKind]: (payload: Payload<K>) => Promise<Answer<K>> };
 
@@ -32,7 +33,7 @@ const handlers: Handlers = {
 
   async 'keep-reveal'({ revealId }) {
     const reveal = await getReveal(revealId);
-    if (!reveal) throw siteError('not-found', 'That token is no longer here to save.', 'Generate a new one.');
+    if (!reveal) throw siteError('not-found', t('request_revealGone'), t('request_revealGoneNext'));
     await keepReveal(reveal, { scopes: reveal.scopes, expiresAt: reveal.expiresAt });
     return { mode: (await vaultStatus()).mode };
   },
@@ -46,9 +47,9 @@ const handlers: Handlers = {
 
   async copy({ from, id, what }) {
     const token = from === 'reveal' ? await getReveal(id) : await keptToken(id);
-    if (!token) throw siteError('not-found', 'That token is no longer here to copy.', 'Refresh and try again.');
+    if (!token) throw siteError('not-found', t('request_keptGone'), t('request_keptGoneNext'));
     const text = what === 'header' ? token.header : token.secret;
-    if (!text) throw siteError('invalid', 'That token is not sent in a header.', 'Copy the token itself.');
+    if (!text) throw siteError('invalid', t('request_noHeader'), t('request_noHeaderNext'));
     return copyToClipboard(text);
   },
 
@@ -77,8 +78,8 @@ export const refused: Reply<never> = {
   ok: false,
   error: {
     code: 'internal',
-    sentence: 'Tokenmint refused a request from outside the extension.',
-    next: 'Use Tokenmint from its toolbar button.',
+    sentence: t('request_foreign'),
+    next: t('request_foreignNext'),
   },
 };
 

@@ -2,6 +2,7 @@ import browser from 'webextension-polyfill';
 import { siteError } from '../core/errors.ts';
 import { responseOf, withTimeout, type PageClient } from '../core/page-client.ts';
 import { runInPage, type PageOutcome } from '../core/page-request.ts';
+import { t } from '../core/i18n.ts';
 
 /**
  * Runs each request inside the tab's top frame, in the extension's isolated world: the site sees its own Origin and
@@ -22,9 +23,9 @@ export function scriptingClient(tabId: number, origin: string): PageClient {
         outcome = injection?.result as PageOutcome;
       } catch {
         // The tab was closed, or it now shows a page the extension may not script.
-        throw siteError('navigated', 'The tab was closed or left the site.', 'Open the site again and retry.');
+        throw siteError('navigated', t('tab_closedOrLeft'), t('tab_openSiteRetry'));
       }
-      if (!outcome) throw siteError('navigated', 'The tab left the site while Tokenmint was working.', 'Open the site again and retry.');
+      if (!outcome) throw siteError('navigated', t('tab_leftMidRequest'), t('tab_openSiteRetry'));
       return responseOf(origin, outcome, sent.timeoutMs);
     },
   };

@@ -2,6 +2,7 @@ import browser from 'webextension-polyfill';
 import { signedOut, siteError, toUserError } from '../core/errors.ts';
 import type { MintForm, TabState } from '../core/messages.ts';
 import { suggestName } from '../core/token.ts';
+import { memoGets } from '../core/memo-client.ts';
 import type { PageClient } from '../core/page-client.ts';
 import { sites, type Site } from '../sites/index.ts';
 import { recognise, siteFor } from './recognise.ts';
@@ -9,6 +10,7 @@ import { pendingReveals } from './reveals.ts';
 import { interruptedMintNotice } from './interrupted-mints.ts';
 import { runningJob } from './mint-jobs.ts';
 import { scriptingClient } from './scripting-client.ts';
+import { t } from '../core/i18n.ts';
 
 /** The web origin a tab shows, null for pages that are not web pages; throws when the extension may not see it. */
 export async function tabOrigin(tabId: number): Promise<string | null> {
@@ -16,58 +18,62 @@ export async function tabOrigin(tabId: number): Promise<string | null> {
   try {
     url = (await browser.tabs.get(tabId)).url;
   } catch {
-    throw siteError('navigated', 'That tab is closed.', 'Open Tokenmint from the site’s tab.');
+    throw siteError('navigated', t('tab_closed'), t('tab_closedNext'));
   }
   // No url means no access: neither activeTab (the toolbar button) nor a host permission covers this tab.
   if (url === undefined) {
-    throw siteError(
-      'no-access',
-      'Tokenmint has no access to this tab.',
-      'Click the Tokenmint button in the toolbar while the site’s tab is in front.',
-    );
+    throw siteError('no-access', t('tab_noAccess'), t('tab_noAccessNext'));
   }
   return /^https?:\/\//.test(url) ? new URL(url).origin : null;
 }
 
 /** The adapter and a page client for a tab that must still show `origin`: it may have moved since the UI looked. */
 export async function siteTab(tabId: number, origin: string, siteId: string): Promise<{ site: Site; client: PageClient }> {
-  const site = await siteFor(origin, siteId);
-  if (!site) throw siteError('internal', 'Tokenmint does not know that site.', 'Reopen Tokenmint on the site.');
-  if ((await tabOrigin(tabId)) !== origin) {
-    throw siteError('navigated', `The tab is no longer on ${new URL(origin).host}.`, 'Go back to the site and try again.');
+  const [site, shown] = await Promise.all([siteFor(origin, siteId), tabOrigin(tabId)]);
+  if (!site) throw siteError('internal', t('tab_unknownSite'), t('tab_reopenOnSite'));
+  if (shown !== origin) {
+    throw siteError('navigated', t('page_navigated', new URL(origin).host), t('tab_movedNext'));
   }
   return { site, client: scriptingClient(tabId, origin) };
 }
 
+/** A tab state before the pending reveals are added: those are read while the tab is being looked at. */
+type StateOfTab = TabState extends infer S ? (S extends TabState ? Omit<S, 'reveals'> : never) : never;
+
 export async function tabState(tabId: number): Promise<TabState> {
-  const reveals = await pendingReveals();
+  const [reveals, state] = await Promise.all([pendingReveals(), stateOfTab(tabId)]);
+  return { ...state, reveals } as TabState;
+}
+
+async function stateOfTab(tabId: number): Promise<StateOfTab> {
   let origin: string | null;
   try {
     origin = await tabOrigin(tabId);
   } catch (error) {
-    return { status: 'failed', origin: '', error: toUserError(error), reveals };
+    return { status: 'failed', origin: '', error: toUserError(error) };
   }
-  if (!origin) return { status: 'no-page', reveals };
+  if (!origin) return { status: 'no-page' };
   try {
-    const client = scriptingClient(tabId, origin);
+    // One read-only pass: the probe, the form and the interrupted-mint check may ask the same GET; it goes out once.
+    const client = memoGets(scriptingClient(tabId, origin));
     const found = await recognise(client);
-    if (!found) return { status: 'unsupported', origin, siteNames: sites.map((site) => site.name), reveals };
+    if (!found) return { status: 'unsupported', origin, siteNames: sites.map((site) => site.name) };
     const site = { id: found.site.id, name: found.site.name };
     if (found.probe.kind === 'signed-out') {
       const error = found.probe.reason ?? signedOut(found.site.name, found.site.loginUrl(origin)).user;
-      return { status: 'signed-out', origin, site, error, reveals };
+      return { status: 'signed-out', origin, site, error };
     }
     const { user } = found.probe;
+    const [form, notice] = await Promise.all([found.site.form?.(client, user), interruptedMintNotice(found.site, client, user)]);
+    const mintForm: MintForm = form ?? {};
     const rule = found.site.nameRule;
-    const form: MintForm = (await found.site.form?.(client, user)) ?? {};
-    if (rule) form.name = { rule, suggestion: suggestName(new Date()) };
-    const state: TabState = { status: 'ready', origin, site, user, form, reveals };
+    if (rule) mintForm.name = { rule, suggestion: suggestName(new Date()) };
+    const state: StateOfTab = { status: 'ready', origin, site, user, form: mintForm };
     const job = runningJob(tabId);
     if (job) state.job = job;
-    const notice = await interruptedMintNotice(found.site, client, user);
     if (notice) state.notice = notice;
     return state;
   } catch (error) {
-    return { status: 'failed', origin, error: toUserError(error), reveals };
+    return { status: 'failed', origin, error: toUserError(error) };
   }
 }

@@ -5,6 +5,7 @@ import { mask, type KeptSecret, type KeptToken } from '../core/token.ts';
 import { fromBase64, KDF_ITERATIONS, newLock, openLock, seal, toBase64, unseal, type Sealed, type VaultLock } from '../core/vault-crypto.ts';
 import { sessionRecords } from './session-store.ts';
 import { getSettings } from './settings-store.ts';
+import { t } from '../core/i18n.ts';
 
 /**
  * Where kept tokens live, in one of two modes.
@@ -52,13 +53,10 @@ interface UnlockedKey {
 
 const sessionKept = sessionRecords<KeptSecret>('kept');
 
-export const vaultLocked = () => siteError('locked', 'The vault is locked.', "Unlock it in Tokenmint's settings.");
-const wrongPassphrase = () =>
-  siteError('invalid', 'That passphrase does not open the vault.', 'Check it (capital letters, keyboard layout) and try again.');
-const noVault = () =>
-  siteError('not-found', 'There is no passphrase-locked vault.', 'Set one up in Tokenmint’s settings, or keep tokens for this session only.');
-const damaged = () =>
-  siteError('internal', 'A kept token could not be decrypted: its stored copy was changed or damaged.', 'Forget that token and make a new one on the site.');
+export const vaultLocked = () => siteError('locked', t('vault_locked'), t('vault_lockedNext'));
+const wrongPassphrase = () => siteError('invalid', t('vault_wrongPassphrase'), t('vault_wrongPassphraseNext'));
+const noVault = () => siteError('not-found', t('vault_none'), t('vault_noneNext'));
+const damaged = () => siteError('internal', t('vault_damaged'), t('vault_damagedNext'));
 
 // Registered at start-up, so that the alarm waking a stopped worker finds its listener.
 browser.alarms.onAlarm.addListener((alarm) =>
@@ -167,7 +165,7 @@ export function setUpVault(passphrase: string): Promise<VaultStatus> {
   return exclusive(async () => {
     checkNewPassphrase(passphrase);
     if (await readHeader()) {
-      throw siteError('conflict', 'The vault is already locked by a passphrase.', 'Unlock it, or change its passphrase.');
+      throw siteError('conflict', t('vault_alreadyLocked'), t('vault_alreadyLockedNext'));
     }
     const { lock, key } = await newLock(passphrase);
     const moving = await sessionKept.all();
@@ -277,11 +275,7 @@ async function status(): Promise<VaultStatus> {
 
 function checkNewPassphrase(passphrase: string): void {
   if (passphrase.length < MIN_PASSPHRASE) {
-    throw siteError(
-      'invalid',
-      `A vault passphrase needs at least ${MIN_PASSPHRASE} characters.`,
-      'Choose a longer one; a few unrelated words are easy to remember and hard to guess.',
-    );
+    throw siteError('invalid', t('vault_passphraseShort', MIN_PASSPHRASE), t('vault_passphraseShortNext'));
   }
 }
 

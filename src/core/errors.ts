@@ -3,6 +3,8 @@
  * objects cross the message boundary, so a stack trace or a raw exception text never reaches the UI.
  */
 
+import { t } from './i18n.ts';
+
 export type ErrorCode =
   | 'signed-out' // the site session is gone: sign in again
   | 'forbidden' // the account lacks a permission
@@ -57,8 +59,8 @@ export function toUserError(error: unknown): UserError {
   if (error instanceof SiteError) return error.user;
   return {
     code: 'internal',
-    sentence: 'Tokenmint ran into an unexpected problem.',
-    next: 'Try again; if it keeps happening, reload the page and reopen Tokenmint.',
+    sentence: t('error_unexpected'),
+    next: t('error_unexpectedNext'),
   };
 }
 
@@ -77,8 +79,8 @@ export function siteDetail(text: unknown): string | undefined {
 
 /** The same words for every site whose session is gone, with the way back in. */
 export function signedOut(siteName: string, loginUrl: string): SiteError {
-  return siteError('signed-out', `You are not signed in to ${siteName}.`, 'Sign in, then open Tokenmint again.', {
-    label: 'Sign in',
+  return siteError('signed-out', t('error_signedOut', siteName), t('error_signedOutNext'), {
+    label: t('error_signIn'),
     url: loginUrl,
   });
 }

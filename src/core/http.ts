@@ -1,5 +1,6 @@
 import { siteDetail, siteError, type SiteError } from './errors.ts';
 import type { PageResponse } from './page-request.ts';
+import { t } from './i18n.ts';
 
 /** Shared reading of site answers, so every adapter judges HTML, garbage and server errors alike. */
 
@@ -22,13 +23,13 @@ export function unexpectedAnswer(siteName: string, response: PageResponse): Site
   return looksLikeHtml(response)
     ? siteError(
         'unexpected-response',
-        `${siteName} answered with a web page instead of data; a sign-in page or a proxy may be in the way.`,
-        `Reload the ${siteName} tab, sign in if asked, and try again.`,
+        t('http_webPage', siteName),
+        t('http_webPageNext', siteName),
       )
     : siteError(
         'unexpected-response',
-        `${siteName} sent an answer Tokenmint could not read.`,
-        `Reload the ${siteName} tab and try again.`,
+        t('http_unreadable', siteName),
+        t('http_unreadableNext', siteName),
       );
 }
 
@@ -66,28 +67,35 @@ export function errorDetail(response: PageResponse): string | undefined {
   return siteDetail(body.detail) ?? siteDetail(body.message) ?? siteDetail(body.error);
 }
 
+/** What to do about a 429, after the site's Retry-After seconds where it sent a usable one. */
+function waitFor(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds <= 0) return t('http_waitMinute');
+  const whole = Math.ceil(seconds);
+  return whole === 1 ? t('http_waitSecond') : t('http_waitSeconds', whole);
+}
+
 /** The failures every site shares; adapters handle their own statuses first and fall back to this. */
 export function commonFailure(siteName: string, response: PageResponse): SiteError {
   const { status } = response;
   const detail = errorDetail(response);
-  const says = detail ? ` ${siteName} says: ${detail}.` : '';
+  const says = detail ? ` ${t('http_says', siteName, detail)}` : '';
   if (status === 429) {
     const wait = Number(response.headers['retry-after']);
     return siteError(
       'rate-limited',
-      `${siteName} is limiting requests right now.`,
-      Number.isFinite(wait) && wait > 0 ? `Wait ${Math.ceil(wait)} seconds and try again.` : 'Wait a minute and try again.',
+      t('http_rateLimited', siteName),
+      waitFor(wait),
     );
   }
   if (status >= 500) {
-    return siteError('server', `${siteName} had a server error (${status}).${says}`, 'Try again in a moment.');
+    return siteError('server', `${t('http_server', siteName, status)}${says}`, t('http_serverNext'));
   }
   if (status === 403) {
-    return siteError('forbidden', `${siteName} refused the request (403).${says}`, `Ask a ${siteName} admin for access.`);
+    return siteError('forbidden', `${t('http_forbidden', siteName)}${says}`, t('http_forbiddenNext', siteName));
   }
   if (status === 404) {
-    return siteError('not-found', `${siteName} could not find what Tokenmint asked for (404).${says}`, 'Reload the tab and try again.');
+    return siteError('not-found', `${t('http_notFound', siteName)}${says}`, t('http_notFoundNext'));
   }
   if (status >= 200 && status < 300) return unexpectedAnswer(siteName, response);
-  return siteError('invalid', `${siteName} refused the request (${status}).${says}`, 'Check your input and try again.');
+  return siteError('invalid', `${t('http_refused', siteName, status)}${says}`, t('http_refusedNext'));
 }

@@ -1,5 +1,6 @@
 import { siteError } from './errors.ts';
 import type { PageOutcome, PageRequest, PageResponse } from './page-request.ts';
+import { t } from './i18n.ts';
 
 /** How adapters talk to a site: every request runs as the site's own page would make it. */
 export interface PageClient {
@@ -20,23 +21,23 @@ export function responseOf(origin: string, outcome: PageOutcome, timeoutMs: numb
   const host = new URL(origin).host;
   switch (outcome.failure) {
     case 'navigated':
-      return fail('navigated', `The tab is no longer on ${host}.`, `Go back to ${host} and try again.`);
+      return fail('navigated', t('page_navigated', host), t('page_navigatedNext', host));
     case 'timeout':
       return fail(
         'timeout',
-        `${host} did not answer within ${seconds(timeoutMs)}.`,
-        'Check that the site works in the tab, then try again.',
+        t('page_timeout', host, seconds(timeoutMs)),
+        t('page_timeoutNext'),
       );
     case 'off-origin':
-      return fail('internal', 'Tokenmint refused to send a request outside this site.', 'Report this to the Tokenmint team.');
+      return fail('internal', t('page_offOrigin'), t('page_offOriginNext'));
     case 'network':
-      return fail('network', `${host} could not be reached.`, 'Check your connection and that the site loads, then try again.');
+      return fail('network', t('page_unreachable', host), t('page_unreachableNext'));
   }
 }
 
 function seconds(ms: number): string {
   const value = ms >= 1000 ? Math.round(ms / 1000) : ms / 1000;
-  return value === 1 ? '1 second' : `${value} seconds`;
+  return value === 1 ? t('page_oneSecond') : t('page_seconds', value.toLocaleString(t('ext_locale')));
 }
 
 function fail(...args: Parameters<typeof siteError>): never {
