@@ -1,4 +1,4 @@
-import browser from 'webextension-polyfill';
+import { pageApi } from './page-api.ts';
 import type { Answer, Envelope, MessageKind, Payload, Reply } from './messages.ts';
 import { t } from './i18n.ts';
 
@@ -6,7 +6,7 @@ import { t } from './i18n.ts';
 export async function send<K extends MessageKind>(kind: K, payload: Payload<K>): Promise<Reply<Answer<K>>> {
   const envelope: Envelope<K> = { kind, payload };
   try {
-    const reply = (await browser.runtime.sendMessage(envelope)) as Reply<Answer<K>> | undefined;
+    const reply = (await pageApi.runtime.sendMessage(envelope)) as Reply<Answer<K>> | undefined;
     if (reply) return reply;
   } catch {
     // the worker was stopped mid-answer: reported below

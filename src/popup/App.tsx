@@ -6,7 +6,8 @@ import type { Reveal } from '../core/token.ts';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { MintForm } from './MintForm.tsx';
 import { RevealCard } from '../ui/RevealCard.tsx';
-import { openInTab, targetTabId } from './target-tab.ts';
+import { openInTab } from './target-tab.ts';
+import { tabLookup } from './tab-lookup.ts';
 import { listed, t } from '../core/i18n.ts';
 
 type View =
@@ -21,12 +22,12 @@ export function App() {
   const [mintError, setMintError] = useState<UserError | null>(null);
 
   async function load() {
-    const tabId = await targetTabId();
-    if (tabId === undefined) {
+    const lookup = await tabLookup();
+    if (lookup.tabId === undefined) {
       setView({ kind: 'failed', error: { code: 'no-access', sentence: t('popup_noTab'), next: t('popup_noTabNext') } });
       return;
     }
-    const reply = await send('tab-state', { tabId });
+    const { tabId, reply } = lookup;
     if (!reply.ok) return setView({ kind: 'failed', error: reply.error });
     setView({ kind: 'tab', tabId, state: reply.value });
     setReveals(reply.value.reveals);

@@ -1,14 +1,5 @@
-import '../ui/page-language.ts';
-import { render } from 'preact';
-import { App } from './App.tsx';
+// The popup's entry is kept tiny: it asks the background about the tab at once, and the app's code (Preact, the
+// form, the reveal) loads while the background recognises the site.
+import './tab-lookup.ts';
 
-render(
-  <>
-    <header class="brand">
-      <img src="/icons/icon-16.png" width={16} height={16} alt="" />
-      Tokenmint
-    </header>
-    <App />
-  </>,
-  document.getElementById('app')!,
-);
+void import('./mount.tsx');

@@ -1,15 +1,15 @@
-import browser from 'webextension-polyfill';
+import { pageApi } from '../core/page-api.ts';
 
 /** The tab the popup acts on: `?tabId=N` when opened as a page (tests, "pop out"), else the active tab. */
 export async function targetTabId(): Promise<number | undefined> {
   const param = new URLSearchParams(location.search).get('tabId');
   if (param !== null && /^\d+$/.test(param)) return Number(param);
-  const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
+  const [tab] = await pageApi.tabs.query({ active: true, currentWindow: true });
   return tab?.id;
 }
 
 /** Sends the site's tab to a URL (e.g. its sign-in page) and closes the toolbar popup, which would hide it. */
 export async function openInTab(tabId: number, url: string): Promise<void> {
-  await browser.tabs.update(tabId, { url, active: true });
+  await pageApi.tabs.update(tabId, { url, active: true });
   if (!new URLSearchParams(location.search).has('tabId')) window.close();
 }
