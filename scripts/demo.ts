@@ -34,6 +34,14 @@ export interface RunningSite {
   site: Site;
 }
 
+/** About the size of the popup under the toolbar button: screenshots of it opened as a page use this viewport. */
+export const POPUP_VIEWPORT = { width: 380, height: 420 };
+
+/** Writes a full-page screenshot of `page` to `<outDir>/<name>.png`. */
+export function screenshot(page: Page, outDir: string, name: string): Promise<Buffer> {
+  return page.screenshot({ path: `${outDir}/${name}.png`, fullPage: true });
+}
+
 /** Runs the demo on every site; prints one line per site; true when all of them worked. */
 export async function runDemos(ext: Extension, sites: RunningSite[], pickerUrl: string, outDir: string): Promise<boolean> {
   await mkdir(outDir, { recursive: true });
@@ -52,7 +60,7 @@ export async function runDemos(ext: Extension, sites: RunningSite[], pickerUrl: 
 }
 
 async function runDemo(ext: Extension, { demo, site }: RunningSite, pickerUrl: string, outDir: string): Promise<string> {
-  const shot = (page: Page, name: string) => page.screenshot({ path: `${outDir}/${demo.id}-${name}.png`, fullPage: true });
+  const shot = (page: Page, name: string) => screenshot(page, outDir, `${demo.id}-${name}`);
   let secret = '';
   /** Names the step that failed, keeps Playwright's call log out, and never lets the secret through. */
   async function step<T>(label: string, run: () => Promise<T>): Promise<T> {
@@ -74,7 +82,7 @@ async function runDemo(ext: Extension, { demo, site }: RunningSite, pickerUrl: s
 
   const popup = await step('opening the popup', async () => {
     const page = await ext.openPopup(await ext.tabIdOf(tab));
-    await page.setViewportSize({ width: 380, height: 420 });
+    await page.setViewportSize(POPUP_VIEWPORT);
     return page;
   });
   await step('waiting for the popup to offer Generate token', async () => {

@@ -6,6 +6,7 @@ import type { TokenRow } from '../core/token-rows.ts';
 import { secondsLeft, useClock } from '../ui/RevealCard.tsx';
 import type { PanelConnection } from './connection.ts';
 import { t, type MessageKey } from '../core/i18n.ts';
+import { focusOnMount } from '../ui/focus.ts';
 
 /** Rows are one line each, so the visible slice follows from the scroll position alone. */
 const ROW_HEIGHT = 34;
@@ -45,6 +46,8 @@ interface RowStatus {
   note?: string;
   /** Copied through the background in this format; the clipboard clears at `clearsAt` (epoch ms), null never. */
   copied?: { label: string; clearsAt: number | null };
+  /** The button to focus when the row's usual buttons come back: the one whose confirm, choice or work just ended. */
+  focus?: 'revoke' | 'verify' | 'regenerate' | 'copy';
 }
 
 /** What the Status cell says: a result, or the copy and its countdown (only the latest copy counts down). */
@@ -122,7 +125,7 @@ export function TokenTable({ rows, site, request, row: target, onChanged, onReve
       const reply = await request('revoke', payload);
       // The row goes with the refreshed list; an error stays on it with the reason.
       if (reply.ok) return onChanged();
-      return set(row.key, { note: `${reply.error.sentence} ${reply.error.next}` });
+      return set(row.key, { note: `${reply.error.sentence} ${reply.error.next}`, focus: action });
     }
     if (action === 'verify') {
       const reply = await request('verify', { ...payload, expiresAt: row.expiresAt ?? '' });
@@ -131,72 +134,82 @@ export function TokenTable({ rows, site, request, row: target, onChanged, onReve
           ? t('panel_validAs', reply.value.user)
           : t(VALIDITY[reply.value.validity])
         : reply.error.sentence;
-      return set(row.key, { note });
+      return set(row.key, { note, focus: action });
     }
     const reply = await request('regenerate', payload);
     if (reply.ok) return onReveal(reply.value);
-    set(row.key, { note: `${reply.error.sentence} ${reply.error.next}` });
+    set(row.key, { note: `${reply.error.sentence} ${reply.error.next}`, focus: action });
   }
 
   async function copy(row: TokenRow, format: CopyFormat) {
     const reply = await request('copy-as', { keptId: row.keptId ?? '', format });
-    if (!reply.ok) return set(row.key, { note: reply.error.sentence });
+    if (!reply.ok) return set(row.key, { note: reply.error.sentence, focus: 'copy' });
     const copied = { label: FORMAT_LABELS[format], clearsAt: reply.value.clearsAt };
     // An earlier copy elsewhere is no longer on the clipboard: its row just says it was copied.
     setStatus((all) => ({
       ...Object.fromEntries(
         Object.entries(all).map(([key, was]) => [key, was.copied ? { copied: { ...was.copied, clearsAt: null } } : was]),
       ),
-      [row.key]: { copied },
+      [row.key]: { copied, focus: 'copy' },
     }));
+  }
+
+  /** Ends a confirm or a choice without acting (Cancel, or Escape), back on the button that opened it. */
+  function cancel(row: TokenRow) {
+    const { asking } = status[row.key] ?? {};
+    if (asking) set(row.key, { focus: asking });
+    return Boolean(asking);
   }
 
   function actions(row: TokenRow) {
     const now = status[row.key] ?? {};
     if (now.busy) return <span class="muted">{t('panel_working')}</span>;
+    // Keyed, so each state's buttons are new elements and the focus refs below run when they show.
+    const cancelButton = (
+      <button type="button" key="cancel" onClick={() => cancel(row)}>
+        {t('panel_cancel')}
+      </button>
+    );
     if (now.asking === 'copy') {
       return (
         <>
-          {site.copyFormats.map((format) => (
-            <button type="button" key={format} onClick={() => void copy(row, format)}>
+          {site.copyFormats.map((format, index) => (
+            <button type="button" key={format} ref={index === 0 ? focusOnMount : undefined} onClick={() => void copy(row, format)}>
               {FORMAT_LABELS[format]}
             </button>
           ))}
-          <button type="button" onClick={() => set(row.key, {})}>
-            {t('panel_cancel')}
-          </button>
+          {cancelButton}
         </>
       );
     }
     if (now.asking) {
       return (
         <>
-          <button type="button" class="danger" onClick={() => void act(row, now.asking as 'revoke' | 'regenerate')}>
+          <button type="button" key="confirm" class="danger" ref={focusOnMount} onClick={() => void act(row, now.asking as 'revoke' | 'regenerate')}>
             {now.asking === 'revoke' ? t('panel_confirmRevoke') : t('panel_confirmRegenerate')}
           </button>
-          <button type="button" onClick={() => set(row.key, {})}>
-            {t('panel_cancel')}
-          </button>
+          {cancelButton}
         </>
       );
     }
+    const back = (action: RowStatus['focus']) => (now.focus === action ? focusOnMount : undefined);
     return (
       <>
-        <button type="button" onClick={() => set(row.key, { asking: 'revoke' })}>
+        <button type="button" key="revoke" ref={back('revoke')} onClick={() => set(row.key, { asking: 'revoke' })}>
           {t('panel_revoke')}
         </button>
         {row.keptId && (
-          <button type="button" onClick={() => void act(row, 'verify')}>
+          <button type="button" key="verify" ref={back('verify')} onClick={() => void act(row, 'verify')}>
             {t('panel_verify')}
           </button>
         )}
         {row.keptId && (
-          <button type="button" onClick={() => set(row.key, { asking: 'copy' })}>
+          <button type="button" key="copy" ref={back('copy')} onClick={() => set(row.key, { asking: 'copy' })}>
             {t('panel_copyAs')}
           </button>
         )}
         {site.canRegenerate && row.where !== 'vault' && (
-          <button type="button" onClick={() => set(row.key, { asking: 'regenerate' })}>
+          <button type="button" key="regenerate" ref={back('regenerate')} onClick={() => set(row.key, { asking: 'regenerate' })}>
             {t('panel_regenerate')}
           </button>
         )}
@@ -253,7 +266,15 @@ export function TokenTable({ rows, site, request, row: target, onChanged, onReve
                 <td title={cell(row, 'scopes')}>{cell(row, 'scopes')}</td>
                 <td class="mono">{row.preview ?? ''}</td>
                 <td title={statusText(status[row.key] ?? {}, now)}>{statusText(status[row.key] ?? {}, now)}</td>
-                <td class="actions-cell">{actions(row)}</td>
+                <td
+                  class="actions-cell"
+                  onKeyDown={(event) => {
+                    // Handled here only: DevTools would also take an Escape that reaches its document (its drawer).
+                    if (event.key === 'Escape' && cancel(row)) event.stopPropagation();
+                  }}
+                >
+                  {actions(row)}
+                </td>
               </tr>
             ))}
             {last < shown.length && <tr aria-hidden="true" style={{ height: `${(shown.length - last) * ROW_HEIGHT}px` }} />}

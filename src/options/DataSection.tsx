@@ -4,6 +4,7 @@ import { send } from '../core/send.ts';
 import type { VaultStatus } from '../core/settings.ts';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { t } from '../core/i18n.ts';
+import { focusOnMount } from '../ui/focus.ts';
 
 interface Props {
   vault: VaultStatus;
@@ -14,7 +15,8 @@ interface Props {
 export function DataSection({ vault, onVault }: Props) {
   const [withSecrets, setWithSecrets] = useState(false);
   const [confirmed, setConfirmed] = useState(false);
-  const [confirmingWipe, setConfirmingWipe] = useState(false);
+  // 'closed' once a confirmation ended (wiped, cancelled, Escape): focus goes back to Wipe… rather than the page.
+  const [wipeQuestion, setWipeQuestion] = useState<'none' | 'open' | 'closed'>('none');
   const [working, setWorking] = useState(false);
   const [said, setSaid] = useState('');
   const [error, setError] = useState<UserError | null>(null);
@@ -45,7 +47,7 @@ export function DataSection({ vault, onVault }: Props) {
     setSaid('');
     const reply = await send('vault-wipe', {});
     setWorking(false);
-    setConfirmingWipe(false);
+    setWipeQuestion('closed');
     if (!reply.ok) return setError(reply.error);
     onVault(reply.value);
     setSaid(t('options_wiped'));
@@ -86,19 +88,31 @@ export function DataSection({ vault, onVault }: Props) {
 
       <h3>{t('options_wipeTitle')}</h3>
       <p class="muted">{t('options_wipeAbout')}</p>
-      {confirmingWipe ? (
-        <div class="actions" role="group" aria-label={t('options_wipeConfirmGroup')}>
+      {/* Keyed: the other state's buttons must be new elements, for focusOnMount to run (Preact reuses by type). */}
+      {wipeQuestion === 'open' ? (
+        <div
+          key="asking"
+          class="actions"
+          role="group"
+          aria-label={t('options_wipeConfirmGroup')}
+          onKeyDown={(event) => event.key === 'Escape' && !working && setWipeQuestion('closed')}
+        >
           <p class="warning">{t('options_wipeQuestion')}</p>
-          <button type="button" class="danger" autoFocus disabled={working} onClick={() => void wipe()}>
+          <button type="button" class="danger" ref={focusOnMount} disabled={working} onClick={() => void wipe()}>
             {t('options_wipeConfirm')}
           </button>
-          <button type="button" disabled={working} onClick={() => setConfirmingWipe(false)}>
+          <button type="button" disabled={working} onClick={() => setWipeQuestion('closed')}>
             {t('options_cancel')}
           </button>
         </div>
       ) : (
-        <div class="actions">
-          <button type="button" disabled={working} onClick={() => setConfirmingWipe(true)}>
+        <div key="idle" class="actions">
+          <button
+            type="button"
+            disabled={working}
+            ref={wipeQuestion === 'closed' ? focusOnMount : undefined}
+            onClick={() => setWipeQuestion('open')}
+          >
             {t('options_wipe')}
           </button>
         </div>

@@ -6,6 +6,7 @@ import type { Choice, MintInput } from '../sites/types.ts';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { NumberField } from '../ui/NumberField.tsx';
 import { t } from '../core/i18n.ts';
+import { focusOnMount } from '../ui/focus.ts';
 
 interface Props {
   form: Form;
@@ -58,7 +59,7 @@ export function MintForm({ form, initialName, user, working, error, onGenerate, 
               maxLength={form.name.rule.maxLength}
               autoComplete="off"
               spellcheck={false}
-              autoFocus
+              ref={focusOnMount}
               aria-invalid={nameIssue !== null}
               aria-describedby="token-name-hint"
               onInput={(event) => setName(event.currentTarget.value)}

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Reply } from '../core/messages.ts';
 import type { Reveal } from '../core/token.ts';
 import { t } from '../core/i18n.ts';
+import { focusOnMount } from './focus.ts';
 
 /** What a copy through the background answers: when the clipboard clears again (epoch ms), null for never. */
 export type CopyReply = Reply<{ clearsAt: number | null }>;
@@ -74,7 +75,7 @@ export function RevealCard({ reveal, onDone, onKeep, onCopy }: Props) {
 
   return (
     <section class="reveal" aria-labelledby="reveal-title">
-      <h2 id="reveal-title">{t('reveal_title', reveal.name)}</h2>
+      <h1 id="reveal-title">{t('reveal_title', reveal.name)}</h1>
       <p class="meta">
         {reveal.siteName} · {new URL(reveal.origin).host} · {t('reveal_actsAs', reveal.owner)}
       </p>
@@ -94,7 +95,7 @@ export function RevealCard({ reveal, onDone, onKeep, onCopy }: Props) {
         {reveal.shownOnce ? t('reveal_shownOnce', reveal.siteName) : t('reveal_staysUntilDone')}
       </p>
       <div class="actions">
-        <button type="button" class="primary" autoFocus onClick={() => void copy('secret')}>
+        <button type="button" class="primary" ref={focusOnMount} onClick={() => void copy('secret')}>
           {t('reveal_copy')}
         </button>
         {header && (
