@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { jsonCaller } from './form-sign-in.ts';
 import { SESSION_COOKIE, SETTINGS_PAGE, demo, signIn, startGitLab } from './gitlab.ts';
 import type { GitLabSite } from './gitlab.ts';
 
@@ -13,15 +14,7 @@ beforeEach(async () => {
 });
 afterEach(() => site.close());
 
-function call(path: string, options: { method?: string; cookie?: string; headers?: Record<string, string>; body?: unknown } = {}): Promise<Response> {
-  const { method = 'GET', cookie = jane, headers = {}, body } = options;
-  return fetch(site.origin + path, {
-    method,
-    redirect: 'manual',
-    headers: { Accept: 'application/json', ...(cookie && { Cookie: cookie }), ...(body !== undefined && { 'Content-Type': 'application/json' }), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
+const call = jsonCaller(() => site.origin, () => jane);
 
 /** The CSRF token of the session, read from the settings page's `<meta name="csrf-token">` as GitLab's scripts do. */
 async function pageToken(cookie = jane): Promise<string> {

@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import type { DemoSite } from '../../scripts/demo.ts';
 import { Router, escapeHtml, html, json, page, redirect, setCookie, signInThroughForm, startSite } from './harness.ts';
 import type { Reply, Site, SiteRequest } from './harness.ts';
+import { signInThroughPage } from './form-sign-in.ts';
 
 interface User {
   id: number;
@@ -338,21 +339,12 @@ export async function startGitLab(options: { port?: number } = {}): Promise<GitL
 }
 
 /** Signs in over HTTP as the form does (its session and authenticity token first); returns the `Cookie` header value. */
-export async function signIn(site: Pick<Site, 'origin'>, login: string, password: string): Promise<string> {
-  const form = await fetch(`${site.origin}/users/sign_in`);
-  const cookie = form.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(await form.text())?.[1] ?? '';
-  const response = await fetch(`${site.origin}/users/sign_in`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { Cookie: cookie },
-    body: new URLSearchParams({ authenticity_token: csrf, 'user[login]': login, 'user[password]': password }),
-  });
-  if (response.status !== 302) throw new Error(`GitLab sign-in as ${login} failed: ${response.status}`);
-  return response.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0]!)
-    .join('; ');
+export function signIn(site: Pick<Site, 'origin'>, login: string, password: string): Promise<string> {
+  return signInThroughPage(`${site.origin}/users/sign_in`, `GitLab sign-in as ${login}`, ({ html: page }) => ({
+    authenticity_token: /<meta name="csrf-token" content="([^"]+)">/.exec(page)?.[1] ?? '',
+    'user[login]': login,
+    'user[password]': password,
+  }));
 }
 
 /** How `npm start` runs and demonstrates this site. */

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { jsonCaller } from './form-sign-in.ts';
 import { SESSION_COOKIE, demo, signIn, startNextcloud } from './nextcloud.ts';
 import type { NextcloudSite } from './nextcloud.ts';
 
@@ -14,15 +15,7 @@ beforeEach(async () => {
 });
 afterEach(() => site.close());
 
-function call(path: string, options: { method?: string; cookie?: string; headers?: Record<string, string>; body?: unknown } = {}): Promise<Response> {
-  const { method = 'GET', cookie = jane, headers = {}, body } = options;
-  return fetch(site.origin + path, {
-    method,
-    redirect: 'manual',
-    headers: { Accept: 'application/json', ...(cookie && { Cookie: cookie }), ...(body !== undefined && { 'Content-Type': 'application/json' }), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
+const call = jsonCaller(() => site.origin, () => jane);
 
 /** The session's request token, as Nextcloud's scripts fetch it afresh. */
 async function requestToken(cookie = jane): Promise<string> {

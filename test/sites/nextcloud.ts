@@ -21,6 +21,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { DemoSite } from '../../scripts/demo.ts';
 import { Router, escapeHtml, html, json, page, redirect, setCookie, signInThroughForm, startSite } from './harness.ts';
 import type { Reply, Site, SiteRequest } from './harness.ts';
+import { signInThroughPage } from './form-sign-in.ts';
 
 interface User {
   id: string;
@@ -298,23 +299,12 @@ export async function startNextcloud(options: { port?: number } = {}): Promise<N
 }
 
 /** Signs in over HTTP as the login form does (its session and request token first); returns the `Cookie` header. */
-export async function signIn(site: Pick<Site, 'origin'>, user: string, password: string): Promise<string> {
-  const form = await fetch(`${site.origin}/login`);
-  const cookie = form.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const requestToken = /data-requesttoken="([^"]+)"/.exec(await form.text())?.[1] ?? '';
-  const response = await fetch(`${site.origin}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { Cookie: cookie },
-    body: new URLSearchParams({ requesttoken: requestToken, user, password }),
-  });
-  const location = response.headers.get('location') ?? '';
-  if (response.status !== 303 && response.status !== 302) throw new Error(`Nextcloud sign-in as ${user} failed: ${response.status}`);
-  if (location.includes('csrf=1')) throw new Error(`Nextcloud sign-in as ${user} failed: CSRF`);
-  return response.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0]!)
-    .join('; ');
+export function signIn(site: Pick<Site, 'origin'>, user: string, password: string): Promise<string> {
+  return signInThroughPage(`${site.origin}/login`, `Nextcloud sign-in as ${user}`, ({ html: page }) => ({
+    requesttoken: /data-requesttoken="([^"]+)"/.exec(page)?.[1] ?? '',
+    user,
+    password,
+  }));
 }
 
 /** How `npm start` runs and demonstrates this site. */

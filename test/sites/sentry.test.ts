@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { jsonCaller } from './form-sign-in.ts';
 import { CSRF_COOKIE, SESSION_COOKIE, demo, signIn, startSentry } from './sentry.ts';
 import type { SentrySite } from './sentry.ts';
 import { parseCookies } from './harness.ts';
@@ -17,15 +18,7 @@ beforeEach(async () => {
 });
 afterEach(() => site.close());
 
-function call(path: string, options: { method?: string; cookie?: string; headers?: Record<string, string>; body?: unknown } = {}): Promise<Response> {
-  const { method = 'GET', cookie = jane, headers = {}, body } = options;
-  return fetch(site.origin + path, {
-    method,
-    redirect: 'manual',
-    headers: { Accept: 'application/json', ...(cookie && { Cookie: cookie }), ...(body !== undefined && { 'Content-Type': 'application/json' }), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
+const call = jsonCaller(() => site.origin, () => jane);
 
 /** What Sentry's settings page does: the session, the `sc` cookie echoed in X-CSRFToken, the site's own Origin. */
 const create = (body: unknown, headers: Record<string, string> = { 'X-CSRFToken': csrf, Origin: site.origin }) =>

@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import type { DemoSite } from '../../scripts/demo.ts';
 import { Router, escapeHtml, html, json, page, parseCookies, redirect, setCookie, signInThroughForm, startSite } from './harness.ts';
 import type { Reply, Site, SiteRequest } from './harness.ts';
+import { signInThroughPage } from './form-sign-in.ts';
 
 interface User {
   id: string;
@@ -310,24 +311,14 @@ export async function startSentry(options: { port?: number } = {}): Promise<Sent
   };
 }
 
-/**
- * Signs in over HTTP as the login form does (the form's CSRF cookie first); returns the `Cookie` header value for
- * later requests: the session and the rotated CSRF cookie.
- */
-export async function signIn(site: Pick<Site, 'origin'>, email: string, password: string): Promise<string> {
-  const form = await fetch(`${site.origin}/auth/login/`);
-  const csrf = parseCookies(form.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '))[CSRF_COOKIE] ?? '';
-  const response = await fetch(`${site.origin}/auth/login/`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { Cookie: `${CSRF_COOKIE}=${csrf}` },
-    body: new URLSearchParams({ csrfmiddlewaretoken: csrf, op: 'login', username: email, password }),
-  });
-  if (response.status !== 302) throw new Error(`Sentry sign-in as ${email} failed: ${response.status}`);
-  return response.headers
-    .getSetCookie()
-    .map((cookie) => cookie.split(';')[0]!)
-    .join('; ');
+/** Signs in over HTTP as the login form does; returns the `Cookie` header: the session and the rotated CSRF cookie. */
+export function signIn(site: Pick<Site, 'origin'>, email: string, password: string): Promise<string> {
+  return signInThroughPage(`${site.origin}/auth/login/`, `Sentry sign-in as ${email}`, ({ cookie }) => ({
+    csrfmiddlewaretoken: parseCookies(cookie)[CSRF_COOKIE] ?? '',
+    op: 'login',
+    username: email,
+    password,
+  }));
 }
 
 /** How `npm start` runs and demonstrates this site. */
