@@ -29,7 +29,7 @@ export function unexpectedAnswer(siteName: string, response: PageResponse): Site
     : siteError(
         'unexpected-response',
         t('http_unreadable', siteName),
-        t('http_unreadableNext', siteName),
+        t('site_reloadTab', siteName),
       );
 }
 

@@ -4,6 +4,7 @@ import type { PageClient } from '../core/page-client.ts';
 import type { HttpMethod, PageRequest, PageResponse } from '../core/page-request.ts';
 import type { SiteToken } from '../core/token.ts';
 import type { Choice, MintInput, Minted, Site, SiteUser } from './types.ts';
+import { t } from '../core/i18n.ts';
 
 /** OVH CDS: builtin consumers ("sign-in tokens") of the signed-in user (contracts/cds.md). */
 
@@ -29,19 +30,19 @@ export const EXPIRY_DAYS = { min: 1, max: 365, default: 15 } as const;
  * `Project` is ticked by default: the scope most scripts need, and far narrower than `Admin` or `User`.
  */
 export const SCOPES: readonly Choice[] = [
-  { id: 'Project', label: 'Project', description: 'Projects, their workflows, applications and environments.' },
-  { id: 'Run', label: 'Run', description: 'Start, stop and read workflow runs.' },
-  { id: 'RunExecution', label: 'RunExecution', description: 'Run executions: job steps, logs and results.' },
-  { id: 'Template', label: 'Template', description: 'Workflow templates.' },
-  { id: 'Action', label: 'Action', description: 'Reusable actions.' },
-  { id: 'WorkerModel', label: 'WorkerModel', description: 'Worker models.' },
-  { id: 'Group', label: 'Group', description: 'Groups and their members.' },
-  { id: 'User', label: 'User', description: 'Your user, its settings and contacts.' },
-  { id: 'AccessToken', label: 'AccessToken', description: 'Make, list and revoke tokens.' },
-  { id: 'Hooks', label: 'Hooks', description: 'Hook routes (for hook services).' },
-  { id: 'Hatchery', label: 'Hatchery', description: 'Hatchery routes (for hatcheries).' },
-  { id: 'Service', label: 'Service', description: 'Service routes (for CDS services).' },
-  { id: 'Admin', label: 'Admin', description: 'Administration routes (admins only).' },
+  { id: 'Project', label: 'Project', description: t('cds_scopeProject') },
+  { id: 'Run', label: 'Run', description: t('cds_scopeRun') },
+  { id: 'RunExecution', label: 'RunExecution', description: t('cds_scopeRunExecution') },
+  { id: 'Template', label: 'Template', description: t('cds_scopeTemplate') },
+  { id: 'Action', label: 'Action', description: t('cds_scopeAction') },
+  { id: 'WorkerModel', label: 'WorkerModel', description: t('cds_scopeWorkerModel') },
+  { id: 'Group', label: 'Group', description: t('cds_scopeGroup') },
+  { id: 'User', label: 'User', description: t('cds_scopeUser') },
+  { id: 'AccessToken', label: 'AccessToken', description: t('cds_scopeAccessToken') },
+  { id: 'Hooks', label: 'Hooks', description: t('cds_scopeHooks') },
+  { id: 'Hatchery', label: 'Hatchery', description: t('cds_scopeHatchery') },
+  { id: 'Service', label: 'Service', description: t('cds_scopeService') },
+  { id: 'Admin', label: 'Admin', description: t('cds_scopeAdmin') },
 ];
 const DEFAULT_SCOPES = ['Project'];
 const RINGS = ['ADMIN', 'MAINTAINER', 'USER'] as const;
@@ -211,21 +212,22 @@ function failure(api: Api, response: PageResponse): SiteError {
   }
   const error = cdsError(response);
   if (isMaintenance(response)) {
-    return siteError('server', 'CDS is in maintenance mode and accepts no changes right now.', 'Try again when the maintenance is over.');
+    return siteError('server', t('cds_maintenance'), t('cds_maintenanceNext'));
   }
   if (status === 404 && !error) {
     return siteError(
       'not-found',
-      `CDS's API did not answer under ${api.base} on this site (404).`,
-      'Reload the CDS tab and try again; if this CDS serves its API elsewhere, Tokenmint cannot reach it yet.',
+      t('cds_apiMissing', api.base),
+      t('cds_apiMissingNext'),
     );
   }
   if (status === 400) {
     const says = cdsSays(response);
-    return siteError('invalid', `CDS refused the request${says ? `: ${says}` : ' (400)'}.`, 'Check your input and try again.');
+    return siteError('invalid', says ? t('cds_refusedDetail', says) : t('cds_refused'), t('http_refusedNext'));
   }
   if (status === 403 && error) {
-    return siteError('forbidden', `CDS refused the request (403)${error.from ? `: ${error.from}` : ''}.`, 'Ask a CDS admin for access.');
+    const sentence = error.from ? t('cds_forbiddenDetail', error.from) : t('http_forbidden', NAME);
+    return siteError('forbidden', sentence, t('http_forbiddenNext', NAME));
   }
   return commonFailure(NAME, response);
 }
@@ -233,13 +235,13 @@ function failure(api: Api, response: PageResponse): SiteError {
 function restrictedSession(): SiteError {
   return siteError(
     'forbidden',
-    'This CDS session was opened with a token that lacks the AccessToken scope, so it may not make tokens.',
-    'Sign in to CDS with your own account, then open Tokenmint again.',
+    t('cds_restricted'),
+    t('cds_restrictedNext'),
   );
 }
 
 function invalidInput(sentence: string): SiteError {
-  return siteError('invalid', sentence, 'Change it and try again.');
+  return siteError('invalid', sentence, t('cds_changeIt'));
 }
 
 function createFailure(api: Api, response: PageResponse, user: SiteUser, name: string): SiteError {
@@ -251,8 +253,8 @@ function createFailure(api: Api, response: PageResponse, user: SiteUser, name: s
       // Without `from`, the only 400 is a group the session's own token does not cover.
       return siteError(
         'invalid',
-        `CDS refused the token “${name}”: ${error.from ?? 'one of the chosen groups is not allowed'}.`,
-        'Change the name, scopes or groups and try again.',
+        t('cds_tokenRefused', name, error.from ?? t('cds_groupNotAllowed')),
+        t('cds_tokenRefusedNext'),
       );
     }
     case 403:
@@ -260,14 +262,14 @@ function createFailure(api: Api, response: PageResponse, user: SiteUser, name: s
       // Still refused after a fresh XSRF cookie: the cookie cannot be echoed, or the tab is signed in as someone else.
       return siteError(
         'csrf-refused',
-        `CDS refused to make a token for ${user.id} (403), even after renewing its security cookie (xsrf_token).`,
-        `Reload the CDS tab, check that you are signed in as ${user.id}, and try again.`,
+        t('cds_csrf', user.id),
+        t('cds_csrfNext', user.id),
       );
     case 404:
       if (cdsError(response)?.id !== 136) break;
-      return siteError('not-found', `CDS does not know the user ${user.id}.`, 'Reload the CDS tab and open Tokenmint again.');
+      return siteError('not-found', t('cds_unknownUser', user.id), t('cds_unknownUserNext'));
     case 409:
-      return siteError('conflict', `CDS refused the token “${name}” as a conflict${says ? `: ${says}` : ''}.`, 'Pick another name and try again.');
+      return siteError('conflict', says ? t('cds_conflictDetail', name, says) : t('cds_conflict', name), t('site_pickNameAgain'));
   }
   return failure(api, response);
 }
@@ -284,8 +286,8 @@ function mayHaveWorked(error: SiteError, response: PageResponse): boolean {
 function orphaned(name: string): SiteError {
   return siteError(
     'orphaned',
-    `CDS made the token “${name}”, but its sign-in token never reached Tokenmint.`,
-    `Revoke “${name}” in the token list, or regenerate it, and try again.`,
+    t('cds_orphaned', name),
+    t('cds_orphanedNext', name),
   );
 }
 
@@ -317,7 +319,7 @@ async function settleUnclearCreate(api: Api, user: SiteUser, name: string, befor
     // unknown: the original failure stands, with the list to check
   }
   if (made === undefined) {
-    const next = `Check the CDS token list for “${name}” before you try again.`;
+    const next = t('site_checkList', NAME, name);
     throw siteError(cause.user.code, cause.user.sentence, next, cause.user.link);
   }
   if (made.length > 0) throw orphaned(name);
@@ -336,7 +338,7 @@ async function newConsumerId(api: Api, user: SiteUser, name: string, before: Set
 
 function checkDays(days: number): bigint {
   if (!Number.isInteger(days) || days < EXPIRY_DAYS.min || days > EXPIRY_DAYS.max) {
-    throw invalidInput(`Choose from ${EXPIRY_DAYS.min} to ${EXPIRY_DAYS.max} days for the token to last.`);
+    throw invalidInput(t('cds_days', EXPIRY_DAYS.min, EXPIRY_DAYS.max));
   }
   return BigInt(days);
 }
@@ -344,10 +346,10 @@ function checkDays(days: number): bigint {
 /** The create body as JSON text; the duration is an exact integer of nanoseconds. */
 export function createBody(input: MintInput, now = new Date()): string {
   const scopes = [...new Set(input.scopes)];
-  if (scopes.length === 0) throw invalidInput('Tick at least one scope for the token.');
+  if (scopes.length === 0) throw invalidInput(t('cds_scopeNeeded'));
   const groupIds = input.groups.map((id) => (/^\d{1,15}$/.test(id) ? Number(id) : NaN));
-  if (groupIds.some(Number.isNaN)) throw invalidInput('One of the chosen groups is not a CDS group.');
-  if (input.description.length > TEXT_MAX) throw invalidInput(`Use at most ${TEXT_MAX} characters for the description.`);
+  if (groupIds.some(Number.isNaN)) throw invalidInput(t('cds_notAGroup'));
+  if (input.description.length > TEXT_MAX) throw invalidInput(t('cds_descriptionLong', TEXT_MAX));
   const body: Record<string, unknown> = { name: input.name, description: input.description };
   // No period at all gives the instance default (30 days); never 0, which would never expire.
   if (input.expiresInDays !== null) {
@@ -395,7 +397,7 @@ async function groupChoices(api: Api, user: SiteUser, ring: Ring): Promise<Choic
   for (const group of body) {
     if (!isRecord(group) || typeof group.name !== 'string' || !Number.isSafeInteger(group.id)) continue;
     const choice: Choice = { id: String(group.id), label: group.name };
-    if (group.admin === true) choice.description = 'You are an admin of this group.';
+    if (group.admin === true) choice.description = t('cds_groupAdmin');
     choices.set(choice.id, choice);
   }
   return [...choices.values()];
@@ -416,7 +418,7 @@ function regenerateLost(cause: SiteError): SiteError {
   return siteError(
     cause.user.code,
     cause.user.sentence,
-    'CDS may have replaced the sign-in token anyway: regenerate it again to get one that works.',
+    t('cds_regenerateLost'),
     cause.user.link,
   );
 }
@@ -425,12 +427,12 @@ function regenerateFailure(api: Api, response: PageResponse): SiteError {
   if (isXsrfRefusal(response)) {
     return siteError(
       'forbidden',
-      'CDS refused to regenerate the token (403): it may be disabled, gone or not yours, or the security cookie is stale.',
-      'Reload the CDS tab and the token list, then try again.',
+      t('cds_regenerateRefused'),
+      t('cds_regenerateRefusedNext'),
     );
   }
   if (response.status === 400) {
-    return siteError('invalid', `CDS refused to regenerate the token: ${cdsSays(response) ?? 'wrong request'}.`, 'Choose another validity and try again.');
+    return siteError('invalid', t('cds_regenerateInvalid', cdsSays(response) ?? t('cds_wrongRequest')), t('cds_regenerateInvalidNext'));
   }
   const error = failure(api, response);
   return mayHaveWorked(error, response) ? regenerateLost(error) : error;
@@ -540,7 +542,7 @@ export function cdsAt(apiBase: string): Site {
     nameRule: {
       pattern: '^(?=[\\s\\S]*\\S)[\\s\\S]{1,255}$',
       maxLength: TEXT_MAX,
-      hint: `Enter a name of at most ${TEXT_MAX} characters.`,
+      hint: t('cds_nameHint', TEXT_MAX),
     },
     // cdsctl reads the sign-in token from CDS_TOKEN (with CDS_API_URL), bypassing its keychain.
     envName: 'CDS_TOKEN',
@@ -615,12 +617,12 @@ export function cdsAt(apiBase: string): Site {
       const listed = (await consumers(api, user)).find((c) => c.id === tokenId);
       if (!listed) return;
       if (listed.type !== 'builtin') {
-        throw siteError('forbidden', `“${listed.name}” is a way to sign in to CDS, not a token, so it cannot be revoked here.`, 'Manage it in your CDS profile.');
+        throw siteError('forbidden', t('cds_loginMethod', listed.name), t('cds_loginMethodNext'));
       }
       throw siteError(
         'forbidden',
-        `CDS refused to revoke “${listed.name}” (403), even after renewing its security cookie (xsrf_token).`,
-        'Reload the CDS tab and try again; only the owner or a CDS admin may revoke a token.',
+        t('cds_revokeRefused', listed.name),
+        t('cds_revokeRefusedNext'),
       );
     },
 

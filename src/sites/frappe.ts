@@ -3,6 +3,7 @@ import { commonFailure, isRecord, jsonOrUndefined, looksLikeHtml, pathPart, read
 import type { PageClient } from '../core/page-client.ts';
 import type { PageRequest, PageResponse } from '../core/page-request.ts';
 import type { FormSpec, Site, SiteUser } from './types.ts';
+import { t } from '../core/i18n.ts';
 
 /**
  * Frappe Framework (ERPNext and other Frappe apps), v13 to the 2026 line: the user's API key + secret
@@ -24,10 +25,6 @@ const CSRF_IN_PAGE = /frappe\.csrf_token\s*=\s*(["'])([^"'\s]+)\1/;
 
 // Frappe answers JSON to any path under /api when asked for it; without Accept some errors come as HTML.
 const API_HEADERS = { Accept: 'application/json' };
-
-const REPLACE_SENTENCE =
-  'You already have a Frappe API key. Generating replaces its secret: the current secret stops working at once, ' +
-  'and anything that still uses it will fail until it gets the new one.';
 
 function loginUrl(origin: string): string {
   return `${origin}/login?redirect-to=%2Fapp`;
@@ -91,7 +88,7 @@ function plain(value: unknown): string | undefined {
 }
 
 function says(error: FrappeError | undefined): string {
-  return error?.message ? ` Frappe says: ${error.message}.` : '';
+  return error?.message ? ` ${t('http_says', NAME, error.message)}` : '';
 }
 
 function isSessionGone(response: PageResponse): boolean {
@@ -102,29 +99,29 @@ function isSessionGone(response: PageResponse): boolean {
 function noPermission(): SiteError {
   return siteError(
     'forbidden',
-    'Only Frappe users with the System Manager role can generate API keys, even for their own account.',
-    'Ask a Frappe System Manager to give you the role, or to generate the keys for you.',
+    t('frappe_noPermission'),
+    t('frappe_noPermissionNext'),
   );
 }
 
 function portalUser(): SiteError {
   return siteError(
     'forbidden',
-    'This is a Frappe website (portal) account, which cannot have API keys.',
-    'Sign in with a desk account that has the System Manager role.',
+    t('frappe_portal'),
+    t('frappe_portalNext'),
   );
 }
 
 function csrfRefused(): SiteError {
   return siteError(
     'csrf-refused',
-    'Frappe refused the request’s security token (CSRF), even after Tokenmint fetched a fresh one.',
-    'Reload the Frappe tab, sign in again if asked, and try again.',
+    t('frappe_csrf'),
+    t('frappe_csrfNext'),
   );
 }
 
 function maintenance(): SiteError {
-  return siteError('server', 'This Frappe site is under maintenance right now.', 'Try again once the site is back.');
+  return siteError('server', t('frappe_maintenance'), t('frappe_maintenanceNext'));
 }
 
 function isCsrfRefusal(response: PageResponse): boolean {
@@ -139,15 +136,15 @@ function failure(client: PageClient, response: PageResponse): SiteError {
   if (isCsrfRefusal(response)) return csrfRefused();
   switch (response.status) {
     case 404:
-      return siteError('not-found', `Frappe could not find what Tokenmint asked for (404).${says(error)}`, 'Reload the tab and try again.');
+      return siteError('not-found', `${t('http_notFound', NAME)}${says(error)}`, t('http_notFoundNext'));
     case 409:
-      return siteError('conflict', `Frappe reported a conflict while saving your user (409).${says(error)}`, 'Try again in a moment.');
+      return siteError('conflict', `${t('frappe_conflict')}${says(error)}`, t('http_serverNext'));
     case 400:
     case 417:
-      return siteError('invalid', `Frappe refused the request (${response.status}).${says(error)}`, 'Check your Frappe user settings, then try again.');
+      return siteError('invalid', `${t('http_refused', NAME, response.status)}${says(error)}`, t('frappe_checkSettings'));
   }
   if (response.status >= 500 && error) {
-    return siteError('server', `Frappe had a server error (${response.status}).${says(error)}`, 'Try again in a moment.');
+    return siteError('server', `${t('http_server', NAME, response.status)}${says(error)}`, t('http_serverNext'));
   }
   return commonFailure(NAME, response);
 }
@@ -265,8 +262,8 @@ async function csrfToken(client: PageClient): Promise<string> {
   }
   throw siteError(
     'unexpected-response',
-    'Tokenmint could not find Frappe’s security token (CSRF) on the desk page.',
-    'Open the Frappe desk (/app) in this tab, sign in if asked, and try again.',
+    t('frappe_noCsrf'),
+    t('frappe_noCsrfNext'),
   );
 }
 
@@ -311,8 +308,8 @@ async function generateFailure(client: PageClient, response: PageResponse): Prom
   if ((response.status === 417 || response.status === 400) && !isCsrfRefusal(response)) {
     return siteError(
       'invalid',
-      `Frappe could not save your user while generating the keys (${response.status}).${says(frappeError(response))}`,
-      'Fix that in your Frappe user settings, then try again.',
+      `${t('frappe_saveFailed', response.status)}${says(frappeError(response))}`,
+      t('frappe_saveFailedNext'),
     );
   }
   return failure(client, response);
@@ -336,10 +333,8 @@ function isCredentialPart(value: unknown): value is string {
 function orphaned(hadKey: boolean): SiteError {
   return siteError(
     'orphaned',
-    hadKey
-      ? 'Frappe made a new API secret, but it never reached Tokenmint; your previous secret no longer works.'
-      : 'Frappe made an API key pair, but its secret never reached Tokenmint.',
-    'Generate again to get a pair that works.',
+    hadKey ? t('frappe_orphanedSecret') : t('frappe_orphanedPair'),
+    t('frappe_generateAgain'),
   );
 }
 
@@ -353,17 +348,15 @@ async function settleUnclearGenerate(client: PageClient, user: SiteUser, before:
   const saved = after?.modified !== undefined && before.modified !== undefined ? after.modified !== before.modified : undefined;
   if (keyAppeared || saved) throw orphaned(before.apiKey !== null);
   if (after && saved === false) throw cause;
-  const next = before.apiKey
-    ? 'Check whether your current Frappe API secret still works before you try again.'
-    : 'Check in your Frappe user settings whether an API key was made before you try again.';
+  const next = before.apiKey ? t('frappe_checkSecret') : t('frappe_checkKey');
   throw siteError(cause.user.code, cause.user.sentence, next, cause.user.link);
 }
 
 function mustAgree(): SiteError {
   return siteError(
     'conflict',
-    'You already have a Frappe API key, and generating would replace its secret.',
-    'Tick “Replace the existing secret” if the current secret may stop working, then try again.',
+    t('frappe_mustAgree'),
+    t('frappe_mustAgreeNext', t('popup_replaceSecret')),
   );
 }
 
@@ -410,7 +403,7 @@ export const frappe: Site = {
       throw error;
     }
     const form: FormSpec = {};
-    if (record.apiKey) form.replaces = { sentence: REPLACE_SENTENCE };
+    if (record.apiKey) form.replaces = { sentence: t('frappe_replaceWarning') };
     return form;
   },
 
@@ -435,8 +428,8 @@ export const frappe: Site = {
     if (!apiKey || !isCredentialPart(apiKey)) {
       throw siteError(
         'orphaned',
-        'Frappe made a new API secret, but Tokenmint could not read the API key that goes with it.',
-        'Reload the Frappe tab and generate again.',
+        t('frappe_keyUnread'),
+        t('frappe_keyUnreadNext'),
       );
     }
     return { id: apiKey, name: apiKey, secret: `${apiKey}:${pair.apiSecret}` };

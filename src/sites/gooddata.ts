@@ -4,6 +4,7 @@ import type { PageClient } from '../core/page-client.ts';
 import type { HttpMethod, PageRequest, PageResponse } from '../core/page-request.ts';
 import type { SiteToken } from '../core/token.ts';
 import type { Site, SiteUser } from './types.ts';
+import { t } from '../core/i18n.ts';
 
 /** GoodData Cloud and GoodData.CN: API tokens of the signed-in user (contracts/gooddata.md). */
 
@@ -65,8 +66,8 @@ function expiredTenant(response: PageResponse): SiteError | null {
   if (!/contract|license/.test(text)) return null;
   return siteError(
     'forbidden',
-    "This GoodData organization's contract or license has expired.",
-    'Ask your GoodData administrator to renew it.',
+    t('gooddata_expired'),
+    t('gooddata_expiredNext'),
   );
 }
 
@@ -78,8 +79,8 @@ function failure(client: PageClient, response: PageResponse): SiteError {
   if (response.status === 403 && !isJsonBody(response)) {
     return siteError(
       'origin-rejected',
-      'GoodData refused the request because it did not come from the GoodData page itself (CORS).',
-      'Reload the GoodData tab and try again.',
+      t('gooddata_cors'),
+      t('site_reloadTab', NAME),
     );
   }
   return commonFailure(NAME, response);
@@ -89,12 +90,12 @@ function createFailure(client: PageClient, response: PageResponse, name: string)
   const detail = errorDetail(response);
   switch (response.status) {
     case 409:
-      return siteError('conflict', `You already have a GoodData token named “${name}”.`, 'Pick another name.');
+      return siteError('conflict', t('gooddata_exists', name), t('site_pickName'));
     case 400:
       return siteError(
         'invalid',
-        `GoodData refused the token name “${name}”${detail ? `: ${detail}` : ''}.`,
-        'Change the name and try again.',
+        detail ? t('site_nameRefusedDetail', NAME, name, detail) : t('site_nameRefused', NAME, name),
+        t('mint_changeName'),
       );
     case 403:
     case 404:
@@ -107,8 +108,8 @@ function createFailure(client: PageClient, response: PageResponse, name: string)
 function noPermission(): SiteError {
   return siteError(
     'forbidden',
-    'Your GoodData account may not create API tokens.',
-    'Ask an organization admin for the permission to create API tokens (SELF_CREATE_TOKEN).',
+    t('gooddata_noPermission'),
+    t('gooddata_noPermissionNext'),
   );
 }
 
@@ -148,11 +149,7 @@ async function exists(client: PageClient, user: SiteUser, tokenId: string): Prom
 }
 
 function orphaned(name: string): SiteError {
-  return siteError(
-    'orphaned',
-    `GoodData made the token “${name}”, but its secret never reached Tokenmint.`,
-    `Revoke “${name}” in the token list and generate a new one.`,
-  );
+  return siteError('orphaned', t('site_orphaned', NAME, name), t('site_revokeInList', name));
 }
 
 /** A create whose outcome is unclear is never repeated: the token list tells whether the token exists. */
@@ -160,7 +157,7 @@ async function settleUnclearCreate(client: PageClient, user: SiteUser, name: str
   const found = await exists(client, user, name);
   if (found) throw orphaned(name);
   if (found === undefined) {
-    const next = `Check the GoodData token list for “${name}” before you try again.`;
+    const next = t('site_checkList', NAME, name);
     throw siteError(cause.user.code, cause.user.sentence, next, cause.user.link);
   }
   throw cause;
@@ -174,7 +171,7 @@ export const gooddata: Site = {
   nameRule: {
     pattern: '^(?!\\.)[.A-Za-z0-9_-]{1,255}$',
     maxLength: 255,
-    hint: 'Use only letters, digits, dots, dashes and underscores, and do not start with a dot.',
+    hint: t('gooddata_nameHint'),
   },
   // The name GoodData's own Python SDK examples and demo projects read (with GOODDATA_HOST); gooddata-dbt reads
   // GOODDATA_TOKEN instead, and the SDK's profiles.yaml takes whatever `$VARIABLE` it names.
@@ -189,9 +186,9 @@ export const gooddata: Site = {
         kind: 'signed-out',
         reason: {
           code: 'signed-out',
-          sentence: 'You are signed in, but not as a user of this GoodData organization.',
-          next: 'Sign in with an account of this organization.',
-          link: { label: 'Sign in', url: loginUrl(client.origin) },
+          sentence: t('gooddata_notMember'),
+          next: t('gooddata_notMemberNext'),
+          link: { label: t('error_signIn'), url: loginUrl(client.origin) },
         },
       };
     }

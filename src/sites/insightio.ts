@@ -12,6 +12,7 @@ import type { PageClient } from '../core/page-client.ts';
 import type { HttpMethod, PageRequest, PageResponse } from '../core/page-request.ts';
 import { mask, type SiteToken } from '../core/token.ts';
 import type { Minted, Site, SiteUser } from './types.ts';
+import { t } from '../core/i18n.ts';
 
 /**
  * Insight.io (hosted and Enterprise): API access tokens of the signed-in user (contracts/insightio.md).
@@ -96,42 +97,46 @@ function scrubbed(response: PageResponse): PageResponse {
   return { ...response, body: response.body.replace(TOKEN_LIKE, '…') };
 }
 
-/** Every failure of an Insight.io call; `doing` completes "Insight.io refused to …", e.g. "make a token". */
-function failure(client: PageClient, answer: PageResponse, doing: string): SiteError {
+/** What a failed Insight.io call was doing, in the form the failure sentences take it. */
+type Doing = 'insightio_doList' | 'insightio_doCheck' | 'insightio_doRevoke' | 'insightio_doMake';
+
+/** Every failure of an Insight.io call. */
+function failure(client: PageClient, answer: PageResponse, doingKey: Doing): SiteError {
   if (isSessionGone(answer)) return signedOut(NAME, loginUrl(client.origin));
   const response = scrubbed(answer);
   const detail = errorDetail(response);
+  const doing = t(doingKey);
   if (isCsrfRefusal(response)) {
     return siteError(
       'csrf-refused',
-      `${NAME} refused to ${doing}: its CSRF check did not accept the request.`,
-      `Reload the ${NAME} tab and try again.`,
+      t('insightio_csrf', doing),
+      t('site_reloadTab', NAME),
     );
   }
   switch (response.status) {
     case 403:
       return siteError(
         'forbidden',
-        `Your ${NAME} account may not ${doing}${detail ? ` (${NAME} says: ${detail})` : ''}.`,
-        `Ask your ${NAME} administrator for access.`,
+        detail ? t('insightio_forbiddenDetail', doing, detail) : t('insightio_forbidden', doing),
+        t('insightio_forbiddenNext'),
       );
     case 404:
       return siteError(
         'not-found',
-        `${NAME} has no way to ${doing} at this address (404).`,
-        `Check that the tab shows ${NAME}; your administrator can tell which version it runs.`,
+        t('insightio_notFound', doing),
+        t('insightio_notFoundNext'),
       );
     case 409:
       return siteError(
         'conflict',
-        `${NAME} refused to ${doing} because of a conflict${detail ? `: ${detail}` : ''}.`,
-        `Reload the ${NAME} tab and try again.`,
+        detail ? t('insightio_conflictDetail', doing, detail) : t('insightio_conflict', doing),
+        t('site_reloadTab', NAME),
       );
     case 400:
       return siteError(
         'invalid',
-        `${NAME} refused to ${doing}${detail ? `: ${detail}` : ''}.`,
-        `Reload the ${NAME} tab and try again; if it happens again, tell your ${NAME} administrator.`,
+        detail ? t('insightio_refusedDetail', doing, detail) : t('insightio_refused', doing),
+        t('insightio_refusedNext'),
       );
   }
   return commonFailure(NAME, response);
@@ -169,8 +174,8 @@ function listedTokens(body: unknown): ListedToken[] | null {
 function listNeedsToken(): SiteError {
   return siteError(
     'forbidden',
-    `This ${NAME} server shows the token list only to a token, not to your browser session.`,
-    `See and revoke your tokens on ${NAME} under Edit Profile → API Token.`,
+    t('insightio_listNeedsToken'),
+    t('insightio_listNeedsTokenNext'),
   );
 }
 
@@ -183,7 +188,7 @@ async function fetchList(client: PageClient): Promise<{ tokens: ListedToken[]; r
   if (response.status !== 200) {
     // Credentials required while the profile still knows the session: the list wants a token, not a cookie.
     if (isCredentialsRequired(response) && (await sessionAlive(client))) throw listNeedsToken();
-    throw failure(client, response, 'list your tokens');
+    throw failure(client, response, 'insightio_doList');
   }
   const tokens = listedTokens(readJson(NAME, response));
   if (!tokens) throw unexpectedAnswer(NAME, response);
@@ -240,8 +245,8 @@ async function madeSince(client: PageClient, startedAt: number): Promise<boolean
 function orphaned(): SiteError {
   return siteError(
     'orphaned',
-    `${NAME} made a new token, but it never reached Tokenmint.`,
-    `Copy it from ${NAME} (Edit Profile → API Token), or revoke it in the token list.`,
+    t('insightio_orphaned'),
+    t('insightio_orphanedNext'),
   );
 }
 
@@ -250,7 +255,7 @@ async function settleUnclearCreate(client: PageClient, startedAt: number, cause:
   const made = await madeSince(client, startedAt);
   if (made) throw orphaned();
   if (made === undefined) {
-    const next = `Check your ${NAME} token list (Edit Profile → API Token) before you try again.`;
+    const next = t('insightio_checkList');
     throw siteError(cause.user.code, cause.user.sentence, next, cause.user.link);
   }
   throw cause;
@@ -267,7 +272,7 @@ async function minted(secret: string): Promise<Minted> {
 async function stillWorks(client: PageClient, token: string): Promise<boolean> {
   const response = await call(client, 'GET', PROFILE, token);
   if (response.status === 401 || isCredentialsRequired(response)) return false;
-  if (response.status !== 200) throw failure(client, response, 'check the token');
+  if (response.status !== 200) throw failure(client, response, 'insightio_doCheck');
   if (!profileUser(readJson(NAME, response))) throw unexpectedAnswer(NAME, response);
   return true;
 }
@@ -275,8 +280,8 @@ async function stillWorks(client: PageClient, token: string): Promise<boolean> {
 function notRevoked(): SiteError {
   return siteError(
     'server',
-    `${NAME} answered the revoke, but the token still works.`,
-    `Try again; if it keeps working, revoke it on ${NAME} under Edit Profile → API Token.`,
+    t('insightio_notRevoked'),
+    t('insightio_notRevokedNext'),
   );
 }
 
@@ -288,7 +293,7 @@ async function revokeToken(client: PageClient, token: string): Promise<void> {
       () => call(client, 'GET', LEGACY.revoke, token),
     );
     if (!(await stillWorks(client, token))) return;
-    if (answer.status !== 200) throw failure(client, answer, 'revoke the token');
+    if (answer.status !== 200) throw failure(client, answer, 'insightio_doRevoke');
   }
   throw notRevoked();
 }
@@ -323,7 +328,7 @@ export const insightio: Site = {
       throw error;
     }
     if (response.status !== 200 && response.status !== 201) {
-      const error = failure(client, response, 'make a token');
+      const error = failure(client, response, 'insightio_doMake');
       if (isUnclearOutcome(error)) return settleUnclearCreate(client, startedAt, error);
       throw error;
     }
@@ -352,7 +357,7 @@ export const insightio: Site = {
   async verify(client, secret) {
     const response = await client.request(checkRequest(secret));
     if (response.status === 401 || isCredentialsRequired(response)) return null;
-    if (response.status !== 200) throw failure(client, response, 'check the token');
+    if (response.status !== 200) throw failure(client, response, 'insightio_doCheck');
     const user = profileUser(readJson(NAME, response));
     if (!user) throw unexpectedAnswer(NAME, response);
     return user.id;

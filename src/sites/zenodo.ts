@@ -5,6 +5,7 @@ import type { PageClient } from '../core/page-client.ts';
 import type { PageRequest, PageResponse } from '../core/page-request.ts';
 import type { SiteToken } from '../core/token.ts';
 import type { Choice, FormSpec, Minted, Probe, Site, SiteUser } from './types.ts';
+import { t } from '../core/i18n.ts';
 
 /**
  * Zenodo and other InvenioRDM sites: personal access tokens (contracts/zenodo.md). There is no JSON API for them, so
@@ -29,9 +30,9 @@ const MAX_NAME = 40;
 
 /** The scopes zenodo.org offers, in its order; used only when a form lists none. */
 const KNOWN_SCOPES: readonly Choice[] = [
-  { id: 'deposit:actions', label: 'deposit:actions', description: 'Publish uploads.' },
-  { id: 'deposit:write', label: 'deposit:write', description: 'Upload without publishing.' },
-  { id: 'user:email', label: 'user:email', description: 'Read the account’s email address.' },
+  { id: 'deposit:actions', label: 'deposit:actions', description: t('zenodo_scopeActions') },
+  { id: 'deposit:write', label: 'deposit:write', description: t('zenodo_scopeWrite') },
+  { id: 'user:email', label: 'user:email', description: t('zenodo_scopeEmail') },
 ];
 /** What documentation and clients expect a Zenodo token to carry. */
 const DEFAULT_SCOPES = ['deposit:write', 'deposit:actions'];
@@ -45,7 +46,7 @@ const nameRule: NameRule = {
   // WTForms' DataRequired: a name of spaces only counts as empty.
   pattern: '\\S',
   maxLength: MAX_NAME,
-  hint: 'Use at least one character that is not a space.',
+  hint: t('zenodo_nameHint'),
 };
 
 function loginUrl(origin: string): string {
@@ -296,8 +297,8 @@ function isToLogin(redirect: { to?: string } | null): boolean {
 function noPermission(): SiteError {
   return siteError(
     'forbidden',
-    'Zenodo does not let this account manage personal access tokens (403).',
-    'Check that your Zenodo account is active and its email address confirmed, then try again.',
+    t('zenodo_noPermission'),
+    t('zenodo_noPermissionNext'),
   );
 }
 
@@ -311,8 +312,8 @@ function pageFailure(client: PageClient, response: PageResponse): SiteError {
   if (response.status === 404) {
     return siteError(
       'not-found',
-      'This site has no Zenodo personal-token pages where Tokenmint looked (404).',
-      'Check that the tab shows a Zenodo or InvenioRDM site, then try again.',
+      t('zenodo_noPages'),
+      t('zenodo_noPagesNext'),
     );
   }
   return commonFailure(NAME, response);
@@ -344,7 +345,7 @@ function offered(form: TokenForm): Choice[] {
 
 function checkName(name: string): void {
   const problem = nameProblem(nameRule, name);
-  if (problem) throw siteError('invalid', `Zenodo cannot take that token name: ${problem}`, 'Change the name and try again.');
+  if (problem) throw siteError('invalid', t('zenodo_nameProblem', problem), t('mint_changeName'));
 }
 
 /** A scope the form does not offer makes the site send the form back silently, like a CSRF failure: catch it here. */
@@ -354,8 +355,8 @@ function checkScopes(scopes: string[], form: TokenForm): void {
   if (unknown.length > 0) {
     throw siteError(
       'invalid',
-      `Zenodo does not offer the scope ${unknown.map((scope) => `“${scope}”`).join(', ')} here.`,
-      'Reopen Tokenmint to see the scopes this site offers.',
+      t('zenodo_scopeNotOffered', unknown.map((scope) => t('site_quoted', scope)).join(', ')),
+      t('zenodo_scopeNotOfferedNext'),
     );
   }
 }
@@ -363,17 +364,13 @@ function checkScopes(scopes: string[], form: TokenForm): void {
 function csrfRefused(): SiteError {
   return siteError(
     'csrf-refused',
-    'Zenodo refused the new token twice because its security check (CSRF) failed.',
-    'Reload the Zenodo tab, then try again.',
+    t('zenodo_csrf'),
+    t('zenodo_csrfNext'),
   );
 }
 
 function orphaned(name: string): SiteError {
-  return siteError(
-    'orphaned',
-    `Zenodo made the token “${name}”, but its secret never reached Tokenmint.`,
-    `Delete “${name}” in Zenodo’s applications settings and generate a new one.`,
-  );
+  return siteError('orphaned', t('site_orphaned', NAME, name), t('zenodo_orphanedNext', name));
 }
 
 /** The newest token named `name` that was not there before the create (ids grow; names may repeat). */
@@ -409,7 +406,7 @@ async function settleUnclearCreate(client: PageClient, before: Set<string>, name
   } catch (error) {
     // Without a session there is nothing to look at, and signing in comes first anyway.
     if (error instanceof SiteError && error.user.code === 'signed-out') throw error;
-    const next = `Check the Zenodo token list for “${name}” before you try again.`;
+    const next = t('site_checkList', NAME, name);
     throw siteError(cause.user.code, cause.user.sentence, next, cause.user.link);
   }
   if (id === undefined) throw cause;
@@ -434,7 +431,7 @@ async function submit(client: PageClient, form: TokenForm, before: Set<string>, 
     const known = TOKEN_PATH.exec(redirect.to ?? '')?.[1];
     if (known !== undefined) return created(await capture(client, known, name));
     // An opaque redirect hides where it went: the list shows whether it was to a new token.
-    const nothing = siteError('unexpected-response', `Zenodo did not make the token “${name}”.`, 'Reload the Zenodo tab and try again.');
+    const nothing = siteError('unexpected-response', t('zenodo_notMade', name), t('site_reloadTab', NAME));
     return created(await settleUnclearCreate(client, before, name, nothing));
   }
   if (response.status === 200) {
@@ -443,7 +440,8 @@ async function submit(client: PageClient, form: TokenForm, before: Set<string>, 
       const errors = nameErrors(response.body);
       if (errors.length === 0) return { kind: 'csrf' };
       const detail = siteDetail(errors.join(' '));
-      throw siteError('invalid', `Zenodo refused the token name “${name}”${detail ? `: ${detail}` : ''}.`, 'Change the name and try again.');
+      const sentence = detail ? t('site_nameRefusedDetail', NAME, name, detail) : t('site_nameRefused', NAME, name);
+      throw siteError('invalid', sentence, t('mint_changeName'));
     }
   }
   const error = createFailure(client, response, name);
@@ -460,10 +458,10 @@ function createFailure(client: PageClient, response: PageResponse, name: string)
     case 400: {
       const detail = errorDetail(response);
       if (!detail) return 'csrf';
-      return siteError('invalid', `Zenodo refused the token “${name}”: ${detail}.`, 'Change the name or scopes and try again.');
+      return siteError('invalid', t('zenodo_tokenRefused', name, detail), t('zenodo_tokenRefusedNext'));
     }
     case 409:
-      return siteError('conflict', `Zenodo refused the token “${name}” as a conflict (409).`, 'Pick another name and try again.');
+      return siteError('conflict', t('zenodo_conflict', name), t('site_pickNameAgain'));
     case 200:
       // Neither the form nor a redirect: a proxy's or sign-in page, which proves nothing either way.
       return unexpectedAnswer(NAME, response);
@@ -580,7 +578,7 @@ export const zenodo: Site = {
       // Done only when the list says so; a page shown again instead of the redirect is a refusal worth one more try.
       if (!(await readList(client)).some((token) => token.id === tokenId)) return;
     }
-    throw siteError('unexpected-response', 'Zenodo did not delete the token.', 'Reload the Zenodo tab and try again.');
+    throw siteError('unexpected-response', t('zenodo_notDeleted'), t('site_reloadTab', NAME));
   },
 
   checkRequest,
