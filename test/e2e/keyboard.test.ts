@@ -99,6 +99,11 @@ async function escapeReachesDocument(page: Page): Promise<boolean> {
 }
 
 describe('popup', () => {
+  test('Alt+Shift+K opens it: the browser took the suggested shortcut for the toolbar button', async () => {
+    const commands = await ext.worker.evaluate(() => chrome.commands.getAll());
+    expect(commands.find((command) => command.name === '_execute_action')?.shortcut).toBe('Alt+Shift+K');
+  });
+
   test('opens on Token name; Enter there generates; focus goes to Copy, then back to Token name after Done', async () => {
     const popup = await ext.openPopup(await ext.tabIdOf(await signedIn(gooddata, gooddataDemo)));
     const name = popup.getByRole('textbox', { name: 'Token name' });
