@@ -114,6 +114,14 @@ async function remember(origin: string, found: Recognised, before: Remembered | 
   return found;
 }
 
+/** The site and signed-in user last recognised on `origin`, if any: a guess of what the next recognition finds. */
+export async function lastSeen(origin: string): Promise<{ site: Site; user: SiteUser } | undefined> {
+  const remembered = await known.get(origin);
+  if (!remembered?.siteId || !remembered.user) return undefined;
+  const site = await siteFor(origin, remembered.siteId);
+  return site && { site, user: remembered.user };
+}
+
 /**
  * The user signed in to `site` in the client's tab: the one last recognised there (no second who-am-I round trip), or
  * asked afresh. Throws when the tab no longer shows that site signed in.

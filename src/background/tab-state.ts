@@ -5,7 +5,7 @@ import { suggestName } from '../core/token.ts';
 import { memoGets } from '../core/memo-client.ts';
 import type { PageClient } from '../core/page-client.ts';
 import { sites, type Site } from '../sites/index.ts';
-import { recognise, siteFor } from './recognise.ts';
+import { lastSeen, recognise, siteFor } from './recognise.ts';
 import { pendingReveals } from './reveals.ts';
 import { interruptedMintNotice } from './interrupted-mints.ts';
 import { runningJob } from './mint-jobs.ts';
@@ -37,6 +37,20 @@ export async function siteTab(tabId: number, origin: string, siteId: string): Pr
   return { site, client: scriptingClient(tabId, origin) };
 }
 
+/**
+ * Most openings find the site and user the last one found: their form's requests go out alongside the probe, and the
+ * form asked for below (through the same memo) takes their answers instead of waiting a round trip more. If the guess
+ * was wrong, those few read-only GETs were for nothing.
+ */
+async function askFormAhead(client: PageClient): Promise<void> {
+  try {
+    const last = await lastSeen(client.origin);
+    await last?.site.form?.(client, last.user);
+  } catch {
+    // Only a guess: the form asked for after recognition says what went wrong, if anything did.
+  }
+}
+
 /** A tab state before the pending reveals are added: those are read while the tab is being looked at. */
 type StateOfTab = TabState extends infer S ? (S extends TabState ? Omit<S, 'reveals'> : never) : never;
 
@@ -56,6 +70,7 @@ async function stateOfTab(tabId: number): Promise<StateOfTab> {
   try {
     // One read-only pass: the probe, the form and the interrupted-mint check may ask the same GET; it goes out once.
     const client = memoGets(scriptingClient(tabId, origin));
+    void askFormAhead(client);
     const found = await recognise(client);
     if (!found) return { status: 'unsupported', origin, siteNames: sites.map((site) => site.name) };
     const site = { id: found.site.id, name: found.site.name };
