@@ -70,10 +70,12 @@ export async function recognise(client: PageClient, now = Date.now()): Promise<R
     if (probe.kind === 'not-this-site') throw notAsOverridden(client.origin, forced, override?.cdsApiBase ?? '');
     return remember(client.origin, { site: forced, probe }, remembered);
   }
-  if (remembered?.siteId === null && now - remembered.at < UNKNOWN_FOR_MS) return null;
-  const host = new URL(client.origin).hostname;
   // Recipes come last, and only those whose origin patterns match: a recipe never probes any other origin.
-  const candidates = [...sites.map((site) => adapterFor(site.id, override) ?? site), ...(await recipeSitesFor(client.origin))];
+  const recipes = await recipeSitesFor(client.origin);
+  // An origin no adapter knew is asked again only after a while, unless a recipe (perhaps added since) matches it.
+  if (remembered?.siteId === null && now - remembered.at < UNKNOWN_FOR_MS && recipes.length === 0) return null;
+  const host = new URL(client.origin).hostname;
+  const candidates = [...sites.map((site) => adapterFor(site.id, override) ?? site), ...recipes];
   const first =
     candidates.find((site) => site.id === remembered?.siteId) ?? candidates.find((site) => site.knownHosts.some((re) => re.test(host)));
   if (first) {

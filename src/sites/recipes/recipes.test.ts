@@ -1,5 +1,7 @@
 // The built-in recipes run, through the recipe adapter and a Node PageClient, against the emulated sites written from
 // the same apps' sources: sign-in, recognition, mint, list, verify and revoke as the popup and panel drive them.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { nodePageClient } from '../../../test/unit/node-page-client.ts';
 import type { DemoSite } from '../../../scripts/demo.ts';
@@ -13,11 +15,11 @@ import { mintInput, type Site } from '../types.ts';
 import { recipeSite } from '../recipe/adapter.ts';
 import type { Recipe } from '../recipe/format.ts';
 import { validateRecipe } from '../recipe/validate.ts';
-import gitlabRecipe from './gitlab.json';
-import nextcloudRecipe from './nextcloud.json';
-import sentryRecipe from './sentry.json';
 
-const builtIn: unknown[] = [sentryRecipe, gitlabRecipe, nextcloudRecipe];
+/** Every built-in recipe: each JSON file beside this test, as the extension packages them. */
+const builtIn: unknown[] = readdirSync(import.meta.dirname)
+  .filter((file) => file.endsWith('.json'))
+  .map((file) => JSON.parse(readFileSync(join(import.meta.dirname, file), 'utf8')) as unknown);
 const recipes = new Map<string, Site>(
   builtIn.map((value) => {
     const checked = validateRecipe(value);
@@ -39,7 +41,7 @@ async function signedIn({ demo, site, signIn }: Running) {
   return nodePageClient(site.origin, await signIn(site, login.user, login.password));
 }
 
-test('every built-in recipe validates and has an emulated site', () => {
+test('every built-in recipe validates and has an emulated site (test/sites/index.ts)', () => {
   expect([...recipes.keys()].sort()).toEqual(recipeEmulatedSites.map((emulated) => emulated.demo.id).sort());
 });
 
