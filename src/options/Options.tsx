@@ -7,6 +7,7 @@ import type { Settings, VaultStatus } from '../core/settings.ts';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { DataSection } from './DataSection.tsx';
 import { OverridesSection } from './OverridesSection.tsx';
+import { RecipesSection } from './RecipesSection.tsx';
 import { TimingSection } from './TimingSection.tsx';
 import { VaultSection } from './VaultSection.tsx';
 import { t } from '../core/i18n.ts';
@@ -91,6 +92,7 @@ export function Options() {
       <VaultSection key={vault.mode} vault={vault} onVault={setVault} said={vaultSaid} onSaid={setVaultSaid} />
       <TimingSection settings={settings} onSave={save} />
       <OverridesSection settings={settings} sites={sites} onSave={save} />
+      <RecipesSection />
       <DataSection vault={vault} onVault={setVault} />
     </>
   );

@@ -3,7 +3,21 @@
 // the built-in recipes have emulations of real apps of their own. Its CSRF token can be read the four ways a recipe
 // can read one: a cookie, a <meta> and an <input> of a page, a JSON answer and a response header.
 import { randomBytes } from 'node:crypto';
-import { escapeHtml, html, json, page, postForCookies, redirect, Router, setCookie, startSite, type Site, type SiteRequest } from './harness.ts';
+import type { DemoSite as Demo } from '../../scripts/demo.ts';
+import {
+  escapeHtml,
+  html,
+  json,
+  page,
+  postForCookies,
+  redirect,
+  Router,
+  setCookie,
+  signInThroughForm,
+  startSite,
+  type Site,
+  type SiteRequest,
+} from './harness.ts';
 
 export interface DemoToken {
   id: number;
@@ -203,3 +217,22 @@ export function signIn(site: Site, user: keyof typeof DEMO_USERS): Promise<strin
     label: 'Demo Forge sign-in',
   });
 }
+
+/** How the e2e kit signs in to Demo Forge through its form. Not listed for `npm start`: it is no product. */
+export const demo: Demo = {
+  id: 'recipe-demo',
+  name: 'Demo Forge',
+  port: 4399,
+  signInPath: '/user/login',
+  logins: [
+    { user: 'jane', password: DEMO_USERS.jane },
+    { user: 'sam', password: DEMO_USERS.sam },
+  ],
+  start: (port) => startDemoForge({ port }),
+  signIn: (tab, origin, login) => signInThroughForm(tab, 'Username', login, `${origin}/`),
+  async verify(origin, secret) {
+    const response = await fetch(`${origin}/api/v1/user`, { headers: { Authorization: `token ${secret}` } });
+    if (response.status !== 200) throw new Error(`GET /api/v1/user with the token answered ${response.status}`);
+    return ((await response.json()) as { login: string }).login;
+  },
+};
