@@ -69,12 +69,17 @@ export interface LaunchOptions {
    * browser restarted. By default each launch gets a fresh temporary profile that close() removes.
    */
   profileDir?: string;
+  /**
+   * The browser's language, which picks the extension's `_locales` catalogue (`--lang`; Playwright's `locale` only
+   * changes what pages are told). English by default, whatever the machine's own locale.
+   */
+  lang?: string;
 }
 
 export async function launchExtension(
   // TOKENMINT_DIST lets parallel work use a build directory of its own.
   dist = resolve(process.env.TOKENMINT_DIST ?? 'dist-test'),
-  { headless = true, profileDir }: LaunchOptions = {},
+  { headless = true, profileDir, lang = 'en-US' }: LaunchOptions = {},
 ): Promise<Extension> {
   const profile = profileDir ?? (await mkdtemp(join(tmpdir(), 'tokenmint-profile-')));
   const context = await chromium.launchPersistentContext(profile, {
@@ -86,7 +91,7 @@ export async function launchExtension(
     handleSIGINT: false,
     handleSIGTERM: false,
     handleSIGHUP: false,
-    args: [`--disable-extensions-except=${dist}`, `--load-extension=${dist}`, ...quietChromiumArgs],
+    args: [`--disable-extensions-except=${dist}`, `--load-extension=${dist}`, `--lang=${lang}`, ...quietChromiumArgs],
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const id = new URL(worker.url()).host;
