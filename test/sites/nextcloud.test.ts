@@ -65,17 +65,28 @@ describe('who am I (OCS)', () => {
 });
 
 describe('request token', () => {
-  it('GET /index.php/csrftoken (and /csrftoken) gives the session token; 403 without the strict same-site cookie', async () => {
-    const token = await requestToken();
-    expect(token).toMatch(/^[\w-]{43}$/);
-    expect(await (await call('/csrftoken')).json()).toEqual({ token });
-    const lax = jane.split('; ').filter((c) => !c.startsWith('nc_sameSiteCookiestrict')).join('; ');
-    const refused = await call('/index.php/csrftoken', { cookie: lax });
-    expect(refused.status).toBe(403);
+  it('GET /index.php/csrftoken (and /csrftoken) masks the session secret afresh each time; any masking is accepted', async () => {
+    const first = await requestToken();
+    expect(first).toMatch(/^[A-Za-z0-9+/]{43}=:[A-Za-z0-9+/]{43}=$/);
+    const second = ((await (await call('/csrftoken')).json()) as { token: string }).token;
+    expect(second).not.toBe(first);
+    for (const token of [first, second]) {
+      expect((await call(AUTH_TOKENS, { method: 'POST', body: { name: 'x' }, headers: { requesttoken: token } })).status).toBe(200);
+    }
   });
 
-  it('a session POST without it or with a wrong one is 412 "CSRF check failed"', async () => {
-    for (const headers of [{}, { requesttoken: 'nope' }] as Record<string, string>[]) {
+  it('403 without the strict same-site cookie; a POST without it is 412 before any token check', async () => {
+    const lax = jane.split('; ').filter((c) => !c.startsWith('nc_sameSiteCookiestrict')).join('; ');
+    expect((await call('/index.php/csrftoken', { cookie: lax })).status).toBe(403);
+    const post = await call(AUTH_TOKENS, { method: 'POST', cookie: lax, body: { name: 'x' }, headers: { requesttoken: await requestToken() } });
+    expect(post.status).toBe(412);
+    expect(await post.json()).toEqual({ message: 'Strict Cookie has not been found in request' });
+  });
+
+  it('a session POST without it, with a wrong one or with another session’s is 412 "CSRF check failed"', async () => {
+    const sam = await signIn(site, 'sam', 'sam123');
+    const samsToken = await requestToken(sam);
+    for (const headers of [{}, { requesttoken: 'nope' }, { requesttoken: samsToken }] as Record<string, string>[]) {
       const response = await call(AUTH_TOKENS, { method: 'POST', body: { name: 'x' }, headers });
       expect(response.status).toBe(412);
       expect(await response.json()).toEqual({ message: 'CSRF check failed' });
@@ -99,11 +110,12 @@ describe('app passwords', () => {
     expect((await created('n'.repeat(128))).deviceToken.name).toBe('n'.repeat(128));
   });
 
-  it('needs a password confirmed in the last 30 minutes (a fresh sign-in counts)', async () => {
+  it('needs a password confirmed in the last 30 minutes (a fresh sign-in counts), checked before the request token', async () => {
     site.expirePasswordConfirmation('jane');
     const response = await create('late');
     expect(response.status).toBe(403);
     expect(await response.json()).toEqual({ message: 'Password confirmation is required' });
+    expect((await call(AUTH_TOKENS, { method: 'POST', body: { name: 'x' } })).status).toBe(403);
     const fresh = await signIn(site, 'jane', 'jane123');
     expect((await create('again', fresh)).status).toBe(200);
   });

@@ -3,12 +3,12 @@
 // against. Facts from nextcloud/server:
 //   apps/settings/lib/Controller/AuthSettingsController.php  POST /index.php/settings/personal/authtokens {name}
 //       → {token, loginName, deviceToken: {id, name, …}}; DELETE …/authtokens/{id} → []; 404 for a token not yours;
-//       create is #[PasswordConfirmationRequired]
+//       create is #[PasswordConfirmationRequired] (30 min + 15 s since the sign-in or the last confirmation)
 //   core/Controller/CSRFTokenController.php  GET /index.php/csrftoken → {token}; 403 without the strict same-site
-//       cookie
+//       cookie; the token is CsrfToken::getEncryptedValue (a one-time pad and the secret XOR it), new text each time
 //   lib/private/User/Session.php  tryTokenLogin: `Authorization: Bearer <app password>`
-//   lib/private/AppFramework/Middleware/Security/SecurityMiddleware.php  CSRF failure 412 "CSRF check failed",
-//       not logged in 401 "Current user is not logged in", password not confirmed 403
+//   lib/private/AppFramework/Middleware/Security/SecurityMiddleware.php  in order: not logged in 401 "Current user is
+//       not logged in", password not confirmed 403, no strict cookie 412, CSRF failure 412 "CSRF check failed"
 //   lib/private/Authentication/Token/PublicKeyTokenProvider.php  names longer than 128 are cut to 120 + "…"
 //   OCS: GET /ocs/v2.php/cloud/user?format=json needs `OCS-APIRequest: true` with a cookie session; failure is
 //       statuscode 997 with HTTP 401
@@ -40,8 +40,8 @@ export const SESSION_COOKIE = 'ocfx7kq2d9ab';
 const PASSPHRASE_COOKIE = 'oc_sessionPassphrase';
 const SAME_SITE_LAX = 'nc_sameSiteCookielax';
 const SAME_SITE_STRICT = 'nc_sameSiteCookiestrict';
-/** How long a password confirmation (or the sign-in itself) counts for #[PasswordConfirmationRequired]. */
-export const PASSWORD_CONFIRMATION_MS = 30 * 60_000;
+/** How long a password confirmation (or the sign-in itself) counts for #[PasswordConfirmationRequired]: 30 min + 15 s. */
+export const PASSWORD_CONFIRMATION_MS = (30 * 60 + 15) * 1000;
 const HUMAN_READABLE = 'abcdefgijkmnopqrstwxyzABCDEFGHJKLMNPQRSTWXYZ23456789';
 
 export interface NextcloudAppPassword {
@@ -59,7 +59,8 @@ export interface NextcloudSite extends Site {
 }
 
 interface Session {
-  requestToken: string;
+  /** The CSRF secret; pages and /csrftoken hand it out masked with a fresh one-time pad each time. */
+  csrfSecret: Buffer;
   userId?: string;
   /** Epoch ms of the sign-in or of the last password confirmation. */
   confirmedAt?: number;
@@ -73,7 +74,24 @@ interface Ctx {
   byToken: boolean;
 }
 
+const notLoggedIn = () => json(401, { message: 'Current user is not logged in' });
 const ocsMeta = (status: 'ok' | 'failure', statuscode: number, message: string) => ({ status, statuscode, message, totalitems: '', itemsperpage: '' });
+
+/** CsrfToken::getEncryptedValue: `base64(pad):base64(secret XOR pad)`, a different text for the same secret each time. */
+function maskedToken(secret: Buffer): string {
+  const pad = randomBytes(secret.length);
+  return `${pad.toString('base64')}:${Buffer.from(secret.map((byte, i) => byte ^ pad[i]!)).toString('base64')}`;
+}
+
+/** CsrfTokenManager::isTokenValid: the masked text unmasks to the session's secret. */
+function isValidToken(given: string | null | undefined, secret: Buffer): boolean {
+  const [pad, masked, extra] = (given ?? '').split(':');
+  if (!pad || !masked || extra !== undefined) return false;
+  const padBytes = Buffer.from(pad, 'base64');
+  const maskedBytes = Buffer.from(masked, 'base64');
+  if (padBytes.length !== secret.length || maskedBytes.length !== secret.length) return false;
+  return Buffer.from(maskedBytes.map((byte, i) => byte ^ padBytes[i]!)).equals(secret);
+}
 
 /** Nextcloud's app password: five groups of five human-readable characters. */
 function appPassword(): string {
@@ -129,7 +147,7 @@ export async function startNextcloud(options: { port?: number } = {}): Promise<N
     const existing = id === undefined || req.cookies[PASSPHRASE_COOKIE] === undefined ? undefined : sessions.get(id);
     if (id !== undefined && existing) return { id, session: existing, cookies: [] };
     const created = randomBytes(16).toString('hex');
-    const session: Session = { requestToken: randomBytes(32).toString('base64url') };
+    const session: Session = { csrfSecret: randomBytes(32) };
     sessions.set(created, session);
     return { id: created, session, cookies: sessionCookies(req.url.origin, created) };
   }
@@ -150,7 +168,7 @@ export async function startNextcloud(options: { port?: number } = {}): Promise<N
     const { session, cookies } = sessionFor(req);
     const user = USERS.find((u) => u.id === session.userId);
     if (!user) return withCookies(redirect(`/login?redirect_url=${encodeURIComponent(req.url.pathname)}`), cookies);
-    return withCookies(html(200, ncPage(title, session.requestToken, content(user))), cookies);
+    return withCookies(html(200, ncPage(title, maskedToken(session.csrfSecret), content(user))), cookies);
   }
 
   const web = new Router<SiteRequest>()
@@ -165,19 +183,19 @@ export async function startNextcloud(options: { port?: number } = {}): Promise<N
       const { session, cookies } = sessionFor(req);
       const target = relativeTarget(req.url.searchParams.get('redirect_url'));
       if (session.userId) return redirect(target);
-      return withCookies(html(200, loginPage(session.requestToken, target)), cookies);
+      return withCookies(html(200, loginPage(maskedToken(session.csrfSecret), target)), cookies);
     })
     .on('POST', '/login', (req) => {
       const { session } = sessionFor(req);
       const form = new URLSearchParams(req.body);
       const target = relativeTarget(form.get('redirect_url'));
-      if (form.get('requesttoken') !== session.requestToken) return redirect('/login?direct=1&csrf=1');
+      if (!isValidToken(form.get('requesttoken'), session.csrfSecret)) return redirect('/login?direct=1&csrf=1');
       const user = USERS.find((u) => u.id === form.get('user') || u.email === form.get('user'));
-      if (!user || user.password !== form.get('password')) return html(403, loginPage(session.requestToken, target, 'Wrong login or password.'));
+      if (!user || user.password !== form.get('password')) return html(403, loginPage(maskedToken(session.csrfSecret), target, 'Wrong login or password.'));
       // A sign-in starts a new session (new id, new request token) and counts as a fresh password confirmation.
       sessions.delete(req.cookies[SESSION_COOKIE] ?? '');
       const id = randomBytes(16).toString('hex');
-      sessions.set(id, { requestToken: randomBytes(32).toString('base64url'), userId: user.id, confirmedAt: Date.now() });
+      sessions.set(id, { csrfSecret: randomBytes(32), userId: user.id, confirmedAt: Date.now() });
       return redirect(target, { 'set-cookie': sessionCookies(req.url.origin, id) });
     })
     .on('GET', '/logout', (req) => {
@@ -189,11 +207,10 @@ export async function startNextcloud(options: { port?: number } = {}): Promise<N
   const app = new Router<Ctx>()
     .on('GET', '/csrftoken', ({ req, session }) => {
       if (req.cookies[SAME_SITE_STRICT] !== 'true' || !session) return json(403, []);
-      return json(200, { token: session.requestToken });
+      return json(200, { token: maskedToken(session.csrfSecret) });
     })
-    .on('POST', AUTH_TOKENS, ({ req, session, user }) => {
-      if (!user || !session) return json(401, { message: 'Current user is not logged in' });
-      if (Date.now() - (session.confirmedAt ?? 0) > PASSWORD_CONFIRMATION_MS) return json(403, { message: 'Password confirmation is required' });
+    .on('POST', AUTH_TOKENS, ({ req, user }) => {
+      if (!user) return notLoggedIn();
       let name = '';
       try {
         const body = JSON.parse(req.body) as { name?: unknown };
@@ -210,7 +227,7 @@ export async function startNextcloud(options: { port?: number } = {}): Promise<N
       });
     })
     .on('DELETE', `${AUTH_TOKENS}/:id`, ({ user }, { id }) => {
-      if (!user) return json(401, { message: 'Current user is not logged in' });
+      if (!user) return notLoggedIn();
       const list = passwordsOf(user.id);
       const index = list.findIndex((p) => String(p.id) === id);
       if (index < 0) return json(404, []);
@@ -262,10 +279,19 @@ export async function startNextcloud(options: { port?: number } = {}): Promise<N
     return { req, byToken: false, ...(session && { session }), ...(user && { user }) };
   }
 
-  /** The AppFramework's CSRF rule: a session's unsafe request must carry its request token in `requesttoken`. */
-  function passesCsrf(ctx: Ctx): boolean {
-    if (ctx.byToken || ['GET', 'HEAD'].includes(ctx.req.method)) return true;
-    return ctx.session !== undefined && ctx.req.headers.requesttoken === ctx.session.requestToken;
+  /**
+   * SecurityMiddleware's checks of a settings request, in its order: signed in, the password confirmed lately (for
+   * create), the strict same-site cookie, then the request token in `requesttoken` (masked, any pad).
+   */
+  function refusal(ctx: Ctx, route: string): Reply | undefined {
+    const { req, session } = ctx;
+    if (!ctx.user || !session) return notLoggedIn();
+    if (req.method === 'POST' && route === AUTH_TOKENS && Date.now() - (session.confirmedAt ?? 0) > PASSWORD_CONFIRMATION_MS) {
+      return json(403, { message: 'Password confirmation is required' });
+    }
+    if (req.cookies[SAME_SITE_STRICT] !== 'true') return json(412, { message: 'Strict Cookie has not been found in request' });
+    if (!isValidToken(req.headers.requesttoken, session.csrfSecret)) return json(412, { message: 'CSRF check failed' });
+    return undefined;
   }
 
   const site = await startSite((req) => {
@@ -279,7 +305,8 @@ export async function startNextcloud(options: { port?: number } = {}): Promise<N
     if (route === '/csrftoken' || route.startsWith(AUTH_TOKENS)) {
       const ctx = ctxFor(req);
       if ('status' in ctx) return ctx;
-      if (ctx.user && !passesCsrf(ctx)) return json(412, { message: 'CSRF check failed' });
+      const refused = route === '/csrftoken' || ctx.byToken ? undefined : refusal(ctx, route);
+      if (refused) return refused;
       return app.handle(req.method, route, ctx) ?? json(404, []);
     }
     return web.handle(req.method, route, req) ?? html(404, page('Not found – Nextcloud', '<h1>Page not found</h1>'));
