@@ -65,6 +65,11 @@ export async function recipeSitesFor(origin: string): Promise<Site[]> {
   return (await allRecipes()).filter(({ recipe }) => matches(recipe, origin)).map(({ recipe }) => adapterOf(recipe));
 }
 
+/** Whether one of the user's own recipes matches `origin` (one may have been added since the origin was unknown). */
+export async function ownRecipeMatches(origin: string): Promise<boolean> {
+  return (await userRecipes()).some((recipe) => matches(recipe, origin));
+}
+
 /**
  * The adapter of `siteId` (`recipe:<id>`) on `origin`, if that recipe applies there: its patterns match, or the
  * user's override for the origin names it (`assigned`).

@@ -5,7 +5,7 @@ import { DEFAULT_API_BASE, cdsAt } from '../sites/cds.ts';
 import { siteById, sites, type Site } from '../sites/index.ts';
 import type { Probe, SiteUser } from '../sites/types.ts';
 import { sessionRecords } from './session-store.ts';
-import { recipeSiteFor, recipeSitesFor } from './recipes.ts';
+import { ownRecipeMatches, recipeSiteFor, recipeSitesFor } from './recipes.ts';
 import { getSettings } from './settings-store.ts';
 import { t } from '../core/i18n.ts';
 
@@ -70,12 +70,11 @@ export async function recognise(client: PageClient, now = Date.now()): Promise<R
     if (probe.kind === 'not-this-site') throw notAsOverridden(client.origin, forced, override?.cdsApiBase ?? '');
     return remember(client.origin, { site: forced, probe }, remembered);
   }
-  // Recipes come last, and only those whose origin patterns match: a recipe never probes any other origin.
-  const recipes = await recipeSitesFor(client.origin);
-  // An origin no adapter knew is asked again only after a while, unless a recipe (perhaps added since) matches it.
-  if (remembered?.siteId === null && now - remembered.at < UNKNOWN_FOR_MS && recipes.length === 0) return null;
+  // An origin no adapter knew is asked again only after a while, or once the user has a recipe for it.
+  if (remembered?.siteId === null && now - remembered.at < UNKNOWN_FOR_MS && !(await ownRecipeMatches(client.origin))) return null;
   const host = new URL(client.origin).hostname;
-  const candidates = [...sites.map((site) => adapterFor(site.id, override) ?? site), ...recipes];
+  // Recipes come last, and only those whose origin patterns match: a recipe never probes any other origin.
+  const candidates = [...sites.map((site) => adapterFor(site.id, override) ?? site), ...(await recipeSitesFor(client.origin))];
   const first =
     candidates.find((site) => site.id === remembered?.siteId) ?? candidates.find((site) => site.knownHosts.some((re) => re.test(host)));
   if (first) {
