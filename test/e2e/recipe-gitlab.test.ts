@@ -31,7 +31,7 @@ describe('the built-in GitLab recipe', () => {
     const page = site.requests().find((r) => r.method === 'GET' && r.path === SETTINGS_PAGE);
     const create = site.requests().find((r) => r.method === 'POST' && r.path === SETTINGS_PAGE);
     expect(page?.headers.cookie).toContain(`${SESSION_COOKIE}=`);
-    expect(create?.headers['x-csrf-token']).toMatch(/^[\w-]{64}$/);
+    expect(create?.headers['x-csrf-token']).toMatch(/^[\w-]{86}$/);
     expect(create?.headers.origin).toBe(site.origin);
 
     expect(await copied(popup, 'PRIVATE-TOKEN header', 'PRIVATE-TOKEN')).toBe(`PRIVATE-TOKEN: ${secret}`);

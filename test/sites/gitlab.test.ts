@@ -21,7 +21,7 @@ async function pageToken(cookie = jane): Promise<string> {
   const response = await call(SETTINGS_PAGE, { cookie, headers: { Accept: 'text/html' } });
   expect(response.status).toBe(200);
   const token = /<meta name="csrf-token" content="([^"]+)">/.exec(await response.text())?.[1];
-  expect(token).toMatch(/^[\w-]{64}$/);
+  expect(token).toMatch(/^[\w-]{86}$/);
   return token!;
 }
 
@@ -43,16 +43,34 @@ describe('sign-in', () => {
     expect(page.headers.getSetCookie()[0]).toMatch(new RegExp(`^${SESSION_COOKIE}=[0-9a-f]{32}; Path=/; HttpOnly; SameSite=Lax$`));
     const text = await page.text();
     expect(text).toContain('<meta name="csrf-param" content="authenticity_token">');
-    expect(text).toMatch(/name="authenticity_token" value="[\w-]{64}"/);
+    expect(text).toMatch(/name="authenticity_token" value="[\w-]{86}"/);
     const forged = await fetch(`${site.origin}/users/sign_in`, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ 'user[login]': JANE, 'user[password]': 'jane12345' }) });
     expect(forged.status).toBe(422);
     await expect(signIn(site, JANE, 'wrong')).rejects.toThrow('failed: 200');
   });
 
-  it('signing in renews the session and its CSRF token; email works as the login too', async () => {
+  it('masks the CSRF token afresh on every page, each one valid; signing in renews the token', async () => {
+    const [first, second] = [await pageToken(), await pageToken()];
+    expect(first).not.toBe(second);
+    for (const token of [first, second]) expect((await create({ name: 'masked', scopes: ['api'] }, token)).status).toBe(200);
+
     const page = await fetch(`${site.origin}/users/sign_in`);
-    const before = /<meta name="csrf-token" content="([^"]+)">/.exec(await page.text())?.[1];
-    expect(await pageToken()).not.toBe(before);
+    const before = /<meta name="csrf-token" content="([^"]+)">/.exec(await page.text())?.[1] ?? '';
+    const cookie = page.headers.getSetCookie()[0]!.split(';')[0]!;
+    const signedIn = await fetch(`${site.origin}/users/sign_in`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { Cookie: cookie },
+      body: new URLSearchParams({ authenticity_token: before, 'user[login]': 'sam', 'user[password]': 'sam12345' }),
+    });
+    const session = signedIn.headers.getSetCookie()[0]!.split(';')[0]!;
+    const stale = await call(SETTINGS_PAGE, { method: 'POST', cookie: session, body: { personal_access_token: { name: 'x', scopes: ['api'] } }, headers: { 'X-CSRF-Token': before } });
+    expect(stale.status).toBe(422);
+    const fresh = await call(SETTINGS_PAGE, { method: 'POST', cookie: session, body: { personal_access_token: { name: 'x', scopes: ['api'] } }, headers: { 'X-CSRF-Token': await pageToken(session) } });
+    expect(fresh.status).toBe(200);
+  });
+
+  it('takes the email address as the login too', async () => {
     expect(await signIn(site, 'sam@example.com', 'sam12345')).toMatch(new RegExp(`^${SESSION_COOKIE}=`));
   });
 

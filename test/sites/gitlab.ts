@@ -8,7 +8,9 @@
 //   lib/api/personal_access_tokens.rb  GET /api/v4/personal_access_tokens (own tokens), DELETE …/:id → 204
 //   doc/api/rest/authentication.md  PRIVATE-TOKEN header or Authorization: Bearer; 401 {"message":"401 Unauthorized"}
 //   doc/user/profile/personal_access_tokens.md  scopes; a token needs api, read_api or read_user to read /user
-// Rails answers a bad authenticity token with 422; Devise answers a signed-out JSON request with 401.
+// Rails answers a bad authenticity token with 422 and masks the token afresh on every page
+// (actionpack/lib/action_controller/metal/request_forgery_protection.rb); Devise answers a signed-out JSON request
+// with 401.
 //
 // Users (the form asks for "Username or primary email", as GitLab's does):
 //   jane.doe / jane12345   id 2  "Jane Doe"
@@ -59,7 +61,8 @@ export interface GitLabSite extends Site {
 }
 
 interface Session {
-  csrf: string;
+  /** The session's real CSRF token; pages show it masked with a fresh one-time pad each time, as Rails does. */
+  csrf: Buffer;
   userId?: number;
 }
 
@@ -74,6 +77,21 @@ interface Ctx {
 
 const message = (status: number, text: string): Reply => json(status, { message: text });
 const unauthorized = () => message(401, '401 Unauthorized');
+
+/** RequestForgeryProtection#masked_authenticity_token: url-safe base64 of a one-time pad and the token XOR it. */
+function maskedToken(real: Buffer): string {
+  const pad = randomBytes(real.length);
+  return Buffer.concat([pad, Buffer.from(real.map((byte, i) => byte ^ pad[i]!))]).toString('base64url');
+}
+
+/** #valid_authenticity_token?: a masked token that unmasks to the session's, or the session's own token unmasked. */
+function isValidToken(given: string | null | undefined, real: Buffer): boolean {
+  const bytes = Buffer.from(given ?? '', 'base64url');
+  if (bytes.length === real.length) return bytes.equals(real);
+  if (bytes.length !== 2 * real.length) return false;
+  const pad = bytes.subarray(0, real.length);
+  return Buffer.from(bytes.subarray(real.length).map((byte, i) => byte ^ pad[i]!)).equals(real);
+}
 
 function findUser(login: string): User | undefined {
   const wanted = login.toLowerCase();
@@ -182,7 +200,7 @@ export async function startGitLab(options: { port?: number } = {}): Promise<GitL
   let nextId = 10;
 
   const tokensOf = (user: User) => tokensByUser.get(user.id)!;
-  const newCsrf = () => randomBytes(48).toString('base64url');
+  const newCsrf = () => randomBytes(32);
 
   function tokenOwner(secret: string): [User, GitLabToken] | undefined {
     for (const user of USERS) {
@@ -196,7 +214,7 @@ export async function startGitLab(options: { port?: number } = {}): Promise<GitL
   function verifiedRequest(req: SiteRequest, session: Session | undefined): boolean {
     if (req.method === 'GET' || req.method === 'HEAD') return true;
     const given = req.headers['x-csrf-token'] ?? new URLSearchParams(req.body).get('authenticity_token');
-    return session !== undefined && given === session.csrf;
+    return session !== undefined && isValidToken(given, session.csrf);
   }
 
   /** The session of the request, made (with its CSRF token) for a browser that has none yet, as Rails does. */
@@ -217,7 +235,7 @@ export async function startGitLab(options: { port?: number } = {}): Promise<GitL
     const user = USERS.find((u) => u.id === session.userId);
     const headers: Record<string, string> = fresh ? { 'set-cookie': sessionCookie(req.url.origin, id) } : {};
     if (!user) return redirect('/users/sign_in', headers);
-    return { ...html(200, render(user, session.csrf)), headers: { 'content-type': 'text/html;charset=UTF-8', ...headers } };
+    return { ...html(200, render(user, maskedToken(session.csrf))), headers: { 'content-type': 'text/html;charset=UTF-8', ...headers } };
   }
 
   const web = new Router<SiteRequest>()
@@ -232,14 +250,14 @@ export async function startGitLab(options: { port?: number } = {}): Promise<GitL
     .on('GET', '/users/sign_in', (req) => {
       const { id, session, fresh } = sessionFor(req);
       if (session.userId !== undefined) return redirect('/');
-      return { ...html(200, signInPage(session.csrf)), headers: { 'content-type': 'text/html;charset=UTF-8', ...(fresh && { 'set-cookie': sessionCookie(req.url.origin, id) }) } };
+      return { ...html(200, signInPage(maskedToken(session.csrf))), headers: { 'content-type': 'text/html;charset=UTF-8', ...(fresh && { 'set-cookie': sessionCookie(req.url.origin, id) }) } };
     })
     .on('POST', '/users/sign_in', (req) => {
       const { session } = sessionFor(req);
       if (!verifiedRequest(req, session)) return html(422, page('The change you requested was rejected (422)', '<h1>The change you requested was rejected.</h1>'));
       const form = new URLSearchParams(req.body);
       const user = findUser(form.get('user[login]') ?? '');
-      if (!user || user.password !== form.get('user[password]')) return html(200, signInPage(session.csrf, 'Invalid login or password.'));
+      if (!user || user.password !== form.get('user[password]')) return html(200, signInPage(maskedToken(session.csrf), 'Invalid login or password.'));
       // Devise renews the session id and the CSRF token on sign-in.
       sessions.delete(req.cookies[SESSION_COOKIE] ?? '');
       const id = randomBytes(16).toString('hex');
