@@ -31,11 +31,22 @@ async function created(name = 'ci'): Promise<{ id: string; token: string }> {
 }
 
 describe('sign-in', () => {
-  it('the login page sets a readable CSRF cookie and carries it in the form', async () => {
+  it('the login page sets a readable CSRF cookie and carries the secret masked in the form; both sign in', async () => {
     const response = await fetch(`${site.origin}/auth/login/`);
     const [cookie] = response.headers.getSetCookie();
-    expect(cookie).toMatch(new RegExp(`^${CSRF_COOKIE}=[\\w-]+; Path=/; Max-Age=\\d+; SameSite=Lax$`));
-    expect(await response.text()).toContain(`name="csrfmiddlewaretoken" value="${cookie!.split(';')[0]!.split('=')[1]}"`);
+    expect(cookie).toMatch(new RegExp(`^${CSRF_COOKIE}=[A-Za-z0-9]{32}; Path=/; Max-Age=\\d+; SameSite=Lax$`));
+    const secret = cookie!.split(';')[0]!.split('=')[1]!;
+    const masked = /name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"/.exec(await response.text())?.[1];
+    expect(masked).toBeDefined();
+    for (const token of [masked!, secret]) {
+      const post = await fetch(`${site.origin}/auth/login/`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { Cookie: `${CSRF_COOKIE}=${secret}` },
+        body: new URLSearchParams({ csrfmiddlewaretoken: token, username: JANE, password: 'jane123' }),
+      });
+      expect(post.status).toBe(302);
+    }
   });
 
   it('sets an HttpOnly session and rotates the CSRF cookie; a form without the token is refused', async () => {

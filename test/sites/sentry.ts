@@ -8,13 +8,14 @@
 //   src/sentry/api/serializers/models/apitoken.py the token's JSON (the secret only when it is created)
 //   src/sentry/api/permissions.py                 ScopedPermission: a session must be signed in; a token needs a scope
 //   src/sentry/api/bases/user.py                  /users/me/ is the signed-in user
-// CSRF is Django's: an unsafe request with a session must echo the `sc` cookie in `X-CSRFToken` and come from the
-// site's own Origin; DRF answers a failure with 403 {"detail": "CSRF Failed: …"}.
+// CSRF is Django's (django/middleware/csrf.py): an unsafe request with a session must send the `sc` cookie's secret,
+// as it is or masked, in `X-CSRFToken` and come from the site's own Origin; forms carry it masked afresh each time;
+// DRF answers a failure with 403 {"detail": "CSRF Failed: …"}.
 //
 // Users (the form asks for "Account", as Sentry's does):
 //   jane@example.com / jane123   id "1"  "Jane Doe"
 //   sam@example.com  / sam123    id "2"  "Sam Keyholder"
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import type { DemoSite } from '../../scripts/demo.ts';
 import { Router, escapeHtml, html, json, page, parseCookies, redirect, setCookie, signInThroughForm, startSite } from './harness.ts';
 import type { Reply, Site, SiteRequest } from './harness.ts';
@@ -69,6 +70,27 @@ interface Ctx {
 
 const detail = (status: number, text: string): Reply => json(status, { detail: text });
 const notSignedIn = () => detail(401, 'Authentication credentials were not provided.');
+
+/** Django's CSRF alphabet: secrets are 32 of these, masked tokens 64. */
+const CSRF_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const csrfChars = (length: number) => Array.from({ length }, () => CSRF_CHARS[randomInt(CSRF_CHARS.length)]).join('');
+const newSecret = () => csrfChars(32);
+
+/** django.middleware.csrf._mask_cipher_secret: a 32-character mask, then the secret shifted by it. */
+function maskSecret(secret: string): string {
+  const mask = csrfChars(32);
+  const shifted = [...secret].map((c, i) => CSRF_CHARS[(CSRF_CHARS.indexOf(c) + CSRF_CHARS.indexOf(mask[i]!)) % CSRF_CHARS.length]);
+  return mask + shifted.join('');
+}
+
+/** _does_token_match: the token is the secret itself (32) or a masking of it (64). */
+function tokenMatches(token: string, secret: string): boolean {
+  if (token.length === 32) return token === secret;
+  if (token.length !== 64 || [...token].some((c) => !CSRF_CHARS.includes(c))) return false;
+  const n = CSRF_CHARS.length;
+  const unmasked = [...token.slice(32)].map((c, i) => CSRF_CHARS[(CSRF_CHARS.indexOf(c) - CSRF_CHARS.indexOf(token[i]!) + n) % n]);
+  return unmasked.join('') === secret;
+}
 
 function findUser(email: string): User | undefined {
   return USERS.find((user) => user.email.toLowerCase() === email.toLowerCase());
@@ -179,14 +201,14 @@ export async function startSentry(options: { port?: number } = {}): Promise<Sent
     if (!cookie) return 'CSRF cookie not set.';
     const header = req.headers['x-csrftoken'];
     if (!header) return 'CSRF token missing.';
-    return header === cookie ? undefined : 'CSRF token incorrect.';
+    return tokenMatches(header, cookie) ? undefined : 'CSRF token incorrect.';
   }
 
   /** Django sets the CSRF cookie whenever a page uses the token and the browser has none yet. */
   function csrfCookieFor(req: SiteRequest): { value: string; setCookie?: string } {
     const existing = req.cookies[CSRF_COOKIE];
     if (existing) return { value: existing };
-    const value = randomBytes(24).toString('base64url');
+    const value = newSecret();
     return { value, setCookie: setCookie(req.url.origin, CSRF_COOKIE, value, { path: '/', sameSite: 'Lax', maxAge: CSRF_MAX_AGE }) };
   }
 
@@ -203,14 +225,14 @@ export async function startSentry(options: { port?: number } = {}): Promise<Sent
       const next = relativeTarget(req.url.searchParams.get('next'));
       if (user) return redirect(next);
       const csrf = csrfCookieFor(req);
-      return { ...html(200, loginPage(csrf.value, next)), headers: { 'content-type': 'text/html;charset=UTF-8', ...(csrf.setCookie && { 'set-cookie': csrf.setCookie }) } };
+      return { ...html(200, loginPage(maskSecret(csrf.value), next)), headers: { 'content-type': 'text/html;charset=UTF-8', ...(csrf.setCookie && { 'set-cookie': csrf.setCookie }) } };
     })
     .on('POST', '/auth/login/', ({ req }) => {
       const form = new URLSearchParams(req.body);
       const next = relativeTarget(form.get('next'));
       const cookie = req.cookies[CSRF_COOKIE];
       // Django's own CSRF failure page for a form post.
-      if (!cookie || form.get('csrfmiddlewaretoken') !== cookie) {
+      if (!cookie || !tokenMatches(form.get('csrfmiddlewaretoken') ?? '', cookie)) {
         return html(403, page('403 Forbidden', '<h1>Forbidden (403)</h1>\n<p>CSRF verification failed. Request aborted.</p>'));
       }
       const user = findUser(form.get('username') ?? '');
@@ -220,7 +242,7 @@ export async function startSentry(options: { port?: number } = {}): Promise<Sent
       const session = randomBytes(32).toString('base64url');
       sessions.set(session, user.id);
       // Signing in rotates the CSRF secret, so a token seen before the sign-in is no use after it.
-      const rotated = randomBytes(24).toString('base64url');
+      const rotated = newSecret();
       return redirect(next, {
         'set-cookie': [
           setCookie(req.url.origin, SESSION_COOKIE, session, { path: '/', httpOnly: true, sameSite: 'Lax' }),
