@@ -3,6 +3,7 @@ import type { UserError } from '../core/errors.ts';
 import { send } from '../core/send.ts';
 import type { VaultStatus } from '../core/settings.ts';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
+import { download } from './download.ts';
 import { t } from '../core/i18n.ts';
 import { focusOnMount } from '../ui/focus.ts';
 
@@ -123,15 +124,4 @@ export function DataSection({ vault, onVault }: Props) {
       </p>
     </section>
   );
-}
-
-/** Hands `text` to the browser as a downloaded file. */
-function download(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.click();
-  // The download has its own copy by then.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }

@@ -6,6 +6,7 @@ import type { RecipeEntry } from '../core/messages.ts';
 import { send } from '../core/send.ts';
 import type { FieldProblem } from '../sites/recipe/validate.ts';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
+import { download } from './download.ts';
 import { checkRecipe, FORM_FIELDS, formFieldNames, recipeFromForm } from './recipe-form.ts';
 
 /**
@@ -121,12 +122,7 @@ export function RecipesSection() {
 
   function exportFile() {
     const own = entries.filter((entry) => !entry.builtIn).map((entry) => entry.recipe);
-    const url = URL.createObjectURL(new Blob([JSON.stringify(own, null, 2)], { type: 'application/json' }));
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = `tokenmint-recipes-${new Date().toISOString().slice(0, 10)}.json`;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    download(`tokenmint-recipes-${new Date().toISOString().slice(0, 10)}.json`, JSON.stringify(own, null, 2));
     setSaid(t('recipe_ui_exported', own.length));
   }
 

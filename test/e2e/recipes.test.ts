@@ -86,6 +86,25 @@ describe('a pasted recipe', () => {
   });
 });
 
+describe('a recipe file', () => {
+  test('is imported recipe by recipe (one with problems is refused and said), and the user’s own are exported', async () => {
+    const options = await openOptions();
+    const good = demoRecipe(e2e.site.origin);
+    const bad = { ...demoRecipe(e2e.site.origin, 'bad'), auth: { header: 'Authorization', value: 'Bearer' } };
+    await options.getByLabel('Import recipes').setInputFiles({
+      name: 'recipes.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify([good, bad])),
+    });
+    await expect.poll(() => status(options).textContent()).toBe('Imported 1 recipe(s). Refused recipe 2: auth.value: Put {token} in the value exactly once.');
+    await expect.poll(() => recipes(options).getByRole('listitem').filter({ hasText: 'Demo Forge' }).count()).toBe(1);
+
+    const [download] = await Promise.all([options.waitForEvent('download'), options.getByRole('button', { name: 'Export recipes' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^tokenmint-recipes-\d{4}-\d{2}-\d{2}\.json$/);
+    expect(JSON.parse(readFileSync(await download.path(), 'utf8'))).toEqual([good]);
+  });
+});
+
 describe('a recipe with problems is refused, with a message per field', () => {
   test('pasted: the box is marked invalid and each problem names its field; nothing is added', async () => {
     const options = await openOptions();
