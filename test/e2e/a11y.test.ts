@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { POPUP_VIEWPORT, screenshot, type DemoSite } from '../../scripts/demo.ts';
-import { demo as cdsDemo, startCds, type CdsSite } from '../sites/cds.ts';
-import { demo as gooddataDemo, startGoodData, type GoodDataSite } from '../sites/gooddata.ts';
+import { POPUP_VIEWPORT, screenshot } from '../../scripts/demo.ts';
+import { demo as cdsDemo } from '../sites/cds.ts';
+import { demo as gooddataDemo } from '../sites/gooddata.ts';
 import { html, startSite, type Site } from '../sites/harness.ts';
-import { launchExtension, type Extension } from './extension.ts';
+import { useTwoSites } from './two-sites.ts';
 
 /**
  * axe-core over every state a user meets in the popup, the panel and the options page, in the light and the dark
@@ -36,35 +36,19 @@ const audited: { state: string; scheme: Scheme; findings: Finding[]; smallest: n
 /** The least font size any text may have (Chromium's own stylesheet for extension pages would make body text 10.5px). */
 const SMALLEST_TEXT_PX = 12;
 
-let gooddata: GoodDataSite;
-let cds: CdsSite;
+const sites = useTwoSites();
+const { signedIn } = sites;
 /** A site no adapter knows. */
 let plain: Site;
-let ext: Extension;
 
 beforeAll(async () => {
-  [gooddata, cds, plain, ext] = await Promise.all([
-    startGoodData(),
-    startCds(),
-    startSite(() => html(200, '<!doctype html><title>Plain</title><h1>Just a page</h1>')),
-    launchExtension(),
-  ]);
+  plain = await startSite(() => html(200, '<!doctype html><title>Plain</title><h1>Just a page</h1>'));
   await mkdir(SHOTS, { recursive: true });
 });
 
 afterAll(async () => {
-  await ext?.close();
-  await Promise.all([gooddata?.close(), cds?.close(), plain?.close()]);
+  await plain?.close();
   await writeFile(REPORT, report());
-});
-
-afterEach(async () => {
-  for (const page of ext.context.pages()) await page.close();
-  await ext.reset();
-  for (const site of [gooddata, cds]) {
-    site.clearFaults();
-    site.clearRequests();
-  }
 });
 
 /** Every axe violation on the page as it is now. */
@@ -124,34 +108,27 @@ function report(): string {
   return [...head, ...lines, ''].join('\n');
 }
 
-async function signedIn(site: Site, demo: DemoSite): Promise<Page> {
-  const tab = await ext.context.newPage();
-  await tab.goto(`${site.origin}${demo.signInPath}`);
-  await demo.signIn(tab, site.origin, demo.logins[0]);
-  return tab;
-}
-
 let tabs = 0;
 /**
  * A new tab at the front page of `origin`, signed in or not as the browser's cookies say. Its URL is its own (tabs
  * are found by URL), so it is never taken for an earlier tab of the same site.
  */
 async function tabAt(origin: string): Promise<Page> {
-  const tab = await ext.context.newPage();
+  const tab = await sites.ext.context.newPage();
   await tab.goto(`${origin}/?tab=${++tabs}`);
   return tab;
 }
 
 async function popupFor(tab: Page): Promise<Page> {
-  const popup = await ext.openPopup(await ext.tabIdOf(tab));
+  const popup = await sites.ext.openPopup(await sites.ext.tabIdOf(tab));
   await popup.setViewportSize(POPUP_VIEWPORT);
   return popup;
 }
 
 async function openOptions(): Promise<Page> {
-  const options = await ext.context.newPage();
+  const options = await sites.ext.context.newPage();
   await options.setViewportSize({ width: 900, height: 900 });
-  await options.goto(`chrome-extension://${ext.id}/src/options/index.html`);
+  await options.goto(`chrome-extension://${sites.ext.id}/src/options/index.html`);
   await options.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
   return options;
 }
@@ -170,25 +147,25 @@ describe('axe-core finds no serious or critical violation, light or dark', () =>
   });
 
   test('popup on GoodData: form, busy, reveal, a failed mint, signed out, a site it does not know', async () => {
-    const popup = await popupFor(await signedIn(gooddata, gooddataDemo));
+    const popup = await popupFor(await signedIn(sites.gooddata, gooddataDemo));
     await generateButton(popup).click({ trial: true });
     await expectAccessible(popup, 'popup: form', { light: 'popup', dark: 'popup-dark' });
 
     // A create that never answers keeps this tab's popup busy; the next states use a tab of their own.
-    gooddata.inject({ method: 'POST', path: TOKENS_PATH, hang: true });
+    sites.gooddata.inject({ method: 'POST', path: TOKENS_PATH, hang: true });
     await generateButton(popup).click();
     await popup.getByRole('progressbar').waitFor();
     await expectAccessible(popup, 'popup: busy');
 
-    const again = await popupFor(await tabAt(gooddata.origin));
-    gooddata.inject({ method: 'POST', path: TOKENS_PATH, status: 503, contentType: 'text/html', body: '<h1>Down</h1>' });
+    const again = await popupFor(await tabAt(sites.gooddata.origin));
+    sites.gooddata.inject({ method: 'POST', path: TOKENS_PATH, status: 503, contentType: 'text/html', body: '<h1>Down</h1>' });
     await generateButton(again).click();
     await again.getByRole('alert').waitFor();
     await expectAccessible(again, 'popup: failed mint (alert)');
 
     await generateButton(again).click();
     await newToken(again).waitFor();
-    ext.noteSecret(await newToken(again).inputValue());
+    sites.ext.noteSecret(await newToken(again).inputValue());
     await expectAccessible(again, 'popup: reveal', { light: 'reveal' });
     await again.getByRole('button', { name: 'Save to vault' }).click();
     await again.getByText('Saved in Tokenmint').waitFor();
@@ -196,8 +173,8 @@ describe('axe-core finds no serious or critical violation, light or dark', () =>
     // An open reveal comes first in every popup: end it.
     await again.getByRole('button', { name: 'Done' }).click();
 
-    await ext.context.clearCookies();
-    const alert = await popupFor(await tabAt(gooddata.origin));
+    await sites.ext.context.clearCookies();
+    const alert = await popupFor(await tabAt(sites.gooddata.origin));
     await alert.getByRole('link', { name: 'Sign in' }).waitFor();
     await expectAccessible(alert, 'popup: signed out (alert with Sign in)');
 
@@ -207,7 +184,7 @@ describe('axe-core finds no serious or critical violation, light or dark', () =>
   });
 
   test('popup on CDS: description, scopes, groups, expiry, and a field with a problem', async () => {
-    const popup = await popupFor(await signedIn(cds, cdsDemo));
+    const popup = await popupFor(await signedIn(sites.cds, cdsDemo));
     await generateButton(popup).click({ trial: true });
     await expectAccessible(popup, 'popup: CDS form', { light: 'popup-cds' });
     await popup.getByRole('spinbutton', { name: 'Expires in days' }).fill('0');
@@ -216,23 +193,23 @@ describe('axe-core finds no serious or critical violation, light or dark', () =>
   });
 
   test('panel: token rows, Copy as… choices, a confirm-revoke', async () => {
-    cds.addToken('jdoe', 'ci-deploy', { scopes: ['Project', 'Run'], days: 30 });
-    cds.addToken('jdoe', 'nightly-report', { scopes: ['Project'], days: 7 });
-    cds.addToken('jdoe', 'hatchery-eu', { scopes: ['Hatchery', 'Service'], days: 365 });
-    const tab = await signedIn(cds, cdsDemo);
-    const tabId = await ext.tabIdOf(tab);
+    sites.cds.addToken('jdoe', 'ci-deploy', { scopes: ['Project', 'Run'], days: 30 });
+    sites.cds.addToken('jdoe', 'nightly-report', { scopes: ['Project'], days: 7 });
+    sites.cds.addToken('jdoe', 'hatchery-eu', { scopes: ['Hatchery', 'Service'], days: 365 });
+    const tab = await signedIn(sites.cds, cdsDemo);
+    const tabId = await sites.ext.tabIdOf(tab);
     const popup = await popupFor(tab);
     await popup.getByRole('textbox', { name: 'Token name' }).fill('laptop-cli');
     await popup.getByRole('checkbox', { name: 'Run', exact: true }).check();
     await generateButton(popup).click();
-    ext.noteSecret(await newToken(popup).inputValue());
+    sites.ext.noteSecret(await newToken(popup).inputValue());
     await popup.getByRole('button', { name: 'Save to vault' }).click();
     await popup.getByText('Saved in Tokenmint').waitFor();
     await popup.getByRole('button', { name: 'Done' }).click();
 
-    const panel = await ext.context.newPage();
+    const panel = await sites.ext.context.newPage();
     await panel.setViewportSize({ width: 1150, height: 330 });
-    await panel.goto(`chrome-extension://${ext.id}/src/devtools/panel.html?tabId=${tabId}`);
+    await panel.goto(`chrome-extension://${sites.ext.id}/src/devtools/panel.html?tabId=${tabId}`);
     await panel.getByText('4 tokens').waitFor();
     const saved = panel.getByRole('row').filter({ hasText: 'laptop-cli' });
     await saved.getByRole('button', { name: 'Verify' }).click();
@@ -287,8 +264,8 @@ describe('axe-core finds no serious or critical violation, light or dark', () =>
 
 describe('motion', () => {
   test('the busy popup’s progress bar sweeps, and stands still under prefers-reduced-motion: reduce', async () => {
-    const popup = await popupFor(await signedIn(gooddata, gooddataDemo));
-    gooddata.inject({ method: 'POST', path: TOKENS_PATH, hang: true });
+    const popup = await popupFor(await signedIn(sites.gooddata, gooddataDemo));
+    sites.gooddata.inject({ method: 'POST', path: TOKENS_PATH, hang: true });
     await generateButton(popup).click();
     await popup.getByRole('progressbar').waitFor();
     const moving = () => popup.evaluate(() => document.getAnimations().filter((animation) => animation.playState === 'running').length);

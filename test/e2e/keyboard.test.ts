@@ -1,11 +1,9 @@
 /// <reference types="chrome" />
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { DemoSite } from '../../scripts/demo.ts';
-import { demo as cdsDemo, startCds, type CdsSite } from '../sites/cds.ts';
-import { demo as gooddataDemo, startGoodData, type GoodDataSite } from '../sites/gooddata.ts';
-import type { Site } from '../sites/harness.ts';
-import { launchExtension, type Extension } from './extension.ts';
+import { demo as cdsDemo } from '../sites/cds.ts';
+import { demo as gooddataDemo } from '../sites/gooddata.ts';
+import { useTwoSites } from './two-sites.ts';
 
 /**
  * Everything from the keyboard: Tab reaches every control in reading order, focus lands where the next step is (the
@@ -15,30 +13,8 @@ import { launchExtension, type Extension } from './extension.ts';
  * so the popup never takes it, and a token on show survives that close.
  */
 
-let gooddata: GoodDataSite;
-let cds: CdsSite;
-let ext: Extension;
-
-beforeAll(async () => {
-  [gooddata, cds, ext] = await Promise.all([startGoodData(), startCds(), launchExtension()]);
-});
-
-afterAll(async () => {
-  await ext?.close();
-  await Promise.all([gooddata?.close(), cds?.close()]);
-});
-
-afterEach(async () => {
-  for (const page of ext.context.pages()) await page.close();
-  await ext.reset();
-});
-
-async function signedIn(site: Site, demo: DemoSite): Promise<Page> {
-  const tab = await ext.context.newPage();
-  await tab.goto(`${site.origin}${demo.signInPath}`);
-  await demo.signIn(tab, site.origin, demo.logins[0]);
-  return tab;
-}
+const sites = useTwoSites();
+const { signedIn } = sites;
 
 /** How a control reads in these tests: its aria-label, its label's text, or its own text. */
 function describeFocused(page: Page): Promise<string> {
@@ -100,12 +76,12 @@ async function escapeReachesDocument(page: Page): Promise<boolean> {
 
 describe('popup', () => {
   test('Alt+Shift+K opens it: the browser took the suggested shortcut for the toolbar button', async () => {
-    const commands = await ext.worker.evaluate(() => chrome.commands.getAll());
+    const commands = await sites.ext.worker.evaluate(() => chrome.commands.getAll());
     expect(commands.find((command) => command.name === '_execute_action')?.shortcut).toBe('Alt+Shift+K');
   });
 
   test('opens on Token name; Enter there generates; focus goes to Copy, then back to Token name after Done', async () => {
-    const popup = await ext.openPopup(await ext.tabIdOf(await signedIn(gooddata, gooddataDemo)));
+    const popup = await sites.ext.openPopup(await sites.ext.tabIdOf(await signedIn(sites.gooddata, gooddataDemo)));
     const name = popup.getByRole('textbox', { name: 'Token name' });
     await popup.getByRole('button', { name: 'Generate token' }).waitFor();
     await expect.poll(() => describeFocused(popup)).toBe('Token name');
@@ -117,8 +93,8 @@ describe('popup', () => {
     await popup.keyboard.press('Enter');
     const token = popup.getByRole('textbox', { name: 'New token' });
     await token.waitFor();
-    ext.noteSecret(await token.inputValue());
-    expect(gooddata.tokens('demo').map((made) => made.id)).toContain('from-the-keyboard');
+    sites.ext.noteSecret(await token.inputValue());
+    expect(sites.gooddata.tokens('demo').map((made) => made.id)).toContain('from-the-keyboard');
     await expect.poll(() => describeFocused(popup)).toBe('Copy');
     expect(await tabOrder(popup)).toEqual(['New token', 'Copy', 'Authorization header', 'Save to vault', 'Done']);
 
@@ -130,7 +106,7 @@ describe('popup', () => {
   });
 
   test('Tab goes through every field of the CDS form in reading order', async () => {
-    const popup = await ext.openPopup(await ext.tabIdOf(await signedIn(cds, cdsDemo)));
+    const popup = await sites.ext.openPopup(await sites.ext.tabIdOf(await signedIn(sites.cds, cdsDemo)));
     await popup.getByRole('spinbutton', { name: 'Expires in days' }).waitFor();
     const order = await tabOrder(popup);
     expect(order).toEqual(await tabStops(popup));
@@ -143,16 +119,16 @@ describe('popup', () => {
   });
 
   test('Escape is left to the browser, which closes the popup; a token on show is there again on reopening', async () => {
-    const tabId = await ext.tabIdOf(await signedIn(gooddata, gooddataDemo));
-    const popup = await ext.openPopup(tabId);
+    const tabId = await sites.ext.tabIdOf(await signedIn(sites.gooddata, gooddataDemo));
+    const popup = await sites.ext.openPopup(tabId);
     await popup.getByRole('button', { name: 'Generate token' }).click();
     const secret = await popup.getByRole('textbox', { name: 'New token' }).inputValue();
-    ext.noteSecret(secret);
+    sites.ext.noteSecret(secret);
 
     expect(await escapeReachesDocument(popup)).toBe(true);
     expect(await popup.getByRole('textbox', { name: 'New token' }).inputValue()).toBe(secret);
     await popup.close();
-    const reopened = await ext.openPopup(tabId);
+    const reopened = await sites.ext.openPopup(tabId);
     await expect.poll(() => reopened.getByRole('textbox', { name: 'New token' }).inputValue()).toBe(secret);
   });
 });
@@ -160,11 +136,11 @@ describe('popup', () => {
 describe('devtools panel', () => {
   /** The panel on CDS listing `names` (new tokens: the site lives as long as the file). */
   async function panelWith(...names: string[]): Promise<Page> {
-    for (const name of names) cds.addToken('jdoe', name, { scopes: ['Project'] });
-    const tabId = await ext.tabIdOf(await signedIn(cds, cdsDemo));
-    const panel = await ext.context.newPage();
+    for (const name of names) sites.cds.addToken('jdoe', name, { scopes: ['Project'] });
+    const tabId = await sites.ext.tabIdOf(await signedIn(sites.cds, cdsDemo));
+    const panel = await sites.ext.context.newPage();
     await panel.setViewportSize({ width: 1200, height: 800 });
-    await panel.goto(`chrome-extension://${ext.id}/src/devtools/panel.html?tabId=${tabId}`);
+    await panel.goto(`chrome-extension://${sites.ext.id}/src/devtools/panel.html?tabId=${tabId}`);
     for (const name of names) await panel.getByRole('cell', { name, exact: true }).waitFor();
     return panel;
   }
@@ -190,13 +166,13 @@ describe('devtools panel', () => {
     expect(await escapeReachesDocument(panel)).toBe(false);
     expect(await row(panel, 'keyboard-a').getByRole('button', { name: 'Confirm revoke' }).count()).toBe(0);
     await expect.poll(() => describeFocused(panel)).toBe('Revoke');
-    expect(cds.tokens('jdoe').map((token) => token.name)).toContain('keyboard-a');
+    expect(sites.cds.tokens('jdoe').map((token) => token.name)).toContain('keyboard-a');
 
     await panel.keyboard.press('Enter');
     await expect.poll(() => describeFocused(panel)).toBe('Confirm revoke');
     await panel.keyboard.press('Enter');
     await expect.poll(() => row(panel, 'keyboard-a').count()).toBe(0);
-    expect(cds.tokens('jdoe').map((token) => token.name)).not.toContain('keyboard-a');
+    expect(sites.cds.tokens('jdoe').map((token) => token.name)).not.toContain('keyboard-a');
   });
 
   test('Regenerate asks on its confirm button; Escape returns to Regenerate; an Escape with nothing to cancel is not taken', async () => {
@@ -212,8 +188,8 @@ describe('devtools panel', () => {
 
 describe('options page', () => {
   async function openOptions(): Promise<Page> {
-    const options = await ext.context.newPage();
-    await options.goto(`chrome-extension://${ext.id}/src/options/index.html`);
+    const options = await sites.ext.context.newPage();
+    await options.goto(`chrome-extension://${sites.ext.id}/src/options/index.html`);
     await options.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
     return options;
   }
