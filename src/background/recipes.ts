@@ -4,7 +4,7 @@ import { t } from '../core/i18n.ts';
 import type { Answer, RecipeEntry } from '../core/messages.ts';
 import { RECIPE_PREFIX, recipeSite } from '../sites/recipe/adapter.ts';
 import type { Recipe } from '../sites/recipe/format.ts';
-import { matchesOrigin, permissionFor } from '../sites/recipe/origin-pattern.ts';
+import { matchesOrigin } from '../sites/recipe/origin-pattern.ts';
 import { builtInRecipeUrls } from '../sites/recipes/index.ts';
 import type { Site } from '../sites/types.ts';
 import { scriptingClient } from './scripting-client.ts';
@@ -85,10 +85,7 @@ export async function recipeNames(): Promise<{ id: string; name: string }[]> {
   return (await allRecipes()).map(({ recipe }) => ({ id: RECIPE_PREFIX + recipe.id, name: recipe.name }));
 }
 
-/**
- * Adds a recipe the options page has checked, or replaces the user's own with the same id; a built-in one keeps its
- * id. Answers the host permissions its origins need.
- */
+/** Adds a recipe the options page has checked, or replaces the user's own with the same id; a built-in one keeps its id. */
 export async function saveRecipe(text: string): Promise<Answer<'recipe-save'>> {
   const recipe = JSON.parse(text) as Recipe;
   if ((await builtInRecipes()).some(({ id }) => id === recipe.id)) {
@@ -97,7 +94,7 @@ export async function saveRecipe(text: string): Promise<Answer<'recipe-save'>> {
   const others = (await userRecipes()).filter(({ id }) => id !== recipe.id);
   if (others.length >= MAX_RECIPES) return { problems: [{ field: '', message: t('recipe_v_too_many', MAX_RECIPES) }] };
   await browser.storage.local.set({ [KEY]: [...others, recipe] });
-  return { saved: { recipe, builtIn: false }, permissions: recipe.origins.flatMap((pattern) => permissionFor(pattern) ?? []) };
+  return { saved: { recipe, builtIn: false } };
 }
 
 export async function deleteRecipe(id: string): Promise<null> {

@@ -144,10 +144,10 @@ export interface Messages {
   /** The built-in recipes and the user's own (src/sites/recipe/format.ts). */
   'recipes-get': { payload: Record<string, never>; answer: RecipeEntry[] };
   /**
-   * Adds the recipe in `text` (JSON, checked by the sending page), or replaces the user's own with its id;
-   * `permissions` are the host permissions its origins need. `problems`: not saved (a built-in recipe has the id).
+   * Adds the recipe in `text` (JSON, checked by the sending page), or replaces the user's own with its id.
+   * `problems`: not saved (a built-in recipe has that id).
    */
-  'recipe-save': { payload: { text: string }; answer: { saved: RecipeEntry; permissions: string[] } | { problems: FieldProblem[] } };
+  'recipe-save': { payload: { text: string }; answer: { saved: RecipeEntry } | { problems: FieldProblem[] } };
   'recipe-delete': { payload: { id: string }; answer: null };
   /** A dry run of the (checked) recipe's who-am-I in an open tab it matches; nothing is saved. */
   'recipe-test': { payload: { text: string }; answer: RecipeTest };

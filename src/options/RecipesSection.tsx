@@ -7,7 +7,7 @@ import { send } from '../core/send.ts';
 import type { FieldProblem } from '../sites/recipe/validate.ts';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { download } from './download.ts';
-import { checkRecipe, FORM_FIELDS, formFieldNames, recipeFromForm } from './recipe-form.ts';
+import { checkRecipe, FORM_FIELDS, formFieldNames, recipeFromForm, type Checked } from './recipe-form.ts';
 
 /**
  * Site recipes: the built-in ones and the user's own, added by pasting JSON or filling in a form, tried against an
@@ -43,7 +43,7 @@ export function RecipesSection() {
   }
 
   /** The recipe being written, checked; its problems are shown (and nothing is sent) when it has any. */
-  async function checked(): Promise<string | null> {
+  async function checked(): Promise<Extract<Checked, { ok: true }> | null> {
     let result;
     if (mode === 'paste') result = await checkRecipe(text);
     else {
@@ -51,37 +51,41 @@ export function RecipesSection() {
       result = 'recipe' in built ? await checkRecipe(built.recipe) : { ok: false as const, problems: built.problems };
     }
     setProblems(result.ok ? [] : result.problems);
-    return result.ok ? result.text : null;
+    return result.ok ? result : null;
   }
 
-  async function save(recipeText: string): Promise<{ name: string; permissions: string[] } | FieldProblem[] | UserError> {
+  /** The saved recipe's name, or what is wrong. */
+  async function save(recipeText: string): Promise<string | FieldProblem[] | UserError> {
     const reply = await send('recipe-save', { text: recipeText });
     if (!reply.ok) return reply.error;
-    return 'problems' in reply.value ? reply.value.problems : { name: reply.value.saved.recipe.name, permissions: reply.value.permissions };
+    return 'problems' in reply.value ? reply.value.problems : reply.value.saved.recipe.name;
   }
 
   const add = () =>
     run(async () => {
-      const recipeText = await checked();
-      if (!recipeText) return t('recipe_ui_notAdded');
-      const saved = await save(recipeText);
-      if ('code' in saved) return saved;
+      const recipe = await checked();
+      if (!recipe) return t('recipe_ui_notAdded');
+      // Asked first, while the click still counts as the user's gesture.
+      const allowed = await askAccess(recipe.permissions);
+      const saved = await save(recipe.text);
+      if (typeof saved === 'object' && 'code' in saved) return saved;
       if (Array.isArray(saved)) {
         setProblems(saved);
         return t('recipe_ui_notAdded');
       }
-      const allowed = await askAccess(saved.permissions);
       setText('');
       setValues({});
       await load();
-      return allowed ? t('recipe_ui_added', saved.name) : `${t('recipe_ui_added', saved.name)} ${t('recipe_ui_noAccess')}`;
+      return allowed ? t('recipe_ui_added', saved) : `${t('recipe_ui_added', saved)} ${t('recipe_ui_noAccess')}`;
     });
 
   const test = () =>
     run(async () => {
-      const recipeText = await checked();
-      if (!recipeText) return t('recipe_ui_notTested');
-      const reply = await send('recipe-test', { text: recipeText });
+      const recipe = await checked();
+      if (!recipe) return t('recipe_ui_notTested');
+      // A dry run runs in the site's tab, which needs access to it.
+      await askAccess(recipe.permissions);
+      const reply = await send('recipe-test', { text: recipe.text });
       if (!reply.ok) return reply.error;
       const { origin, found } = reply.value;
       return 'user' in reply.value
@@ -103,9 +107,9 @@ export function RecipesSection() {
       for (const [index, item] of (Array.isArray(items) ? items : [items]).entries()) {
         const result = await checkRecipe(item);
         const saved = result.ok ? await save(result.text) : result.problems;
-        if ('code' in saved) return saved;
+        if (typeof saved === 'object' && 'code' in saved) return saved;
         if (Array.isArray(saved)) refused.push(`${index + 1}: ${saved.map(describe).join(' ')}`);
-        else (added++, permissions.push(...saved.permissions));
+        else if (result.ok) (added++, permissions.push(...result.permissions));
       }
       await askAccess(permissions);
       await load();

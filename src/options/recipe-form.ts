@@ -6,13 +6,19 @@ import type { FieldProblem } from '../sites/recipe/validate.ts';
  * bundle small) and the fields of the "fill in a form" way of writing one.
  */
 
-export type Checked = { ok: true; text: string } | { ok: false; problems: FieldProblem[] };
+/** A checked recipe: `text` is what goes to the background, `permissions` the hosts its origins need. */
+export type Checked = { ok: true; text: string; permissions: string[] } | { ok: false; problems: FieldProblem[] };
 
-/** Parses and checks a recipe; `text` is what goes to the background. */
+/** Parses and checks a recipe. */
 export async function checkRecipe(value: string | unknown): Promise<Checked> {
-  const { parseRecipe, validateRecipe } = await import('../sites/recipe/validate.ts');
+  const [{ parseRecipe, validateRecipe }, { permissionFor }] = await Promise.all([
+    import('../sites/recipe/validate.ts'),
+    import('../sites/recipe/origin-pattern.ts'),
+  ]);
   const checked = typeof value === 'string' ? parseRecipe(value) : validateRecipe(value);
-  return checked.ok ? { ok: true, text: JSON.stringify(checked.recipe) } : checked;
+  if (!checked.ok) return checked;
+  const permissions = checked.recipe.origins.flatMap((pattern) => permissionFor(pattern) ?? []);
+  return { ok: true, text: JSON.stringify(checked.recipe), permissions };
 }
 
 /** One input of the form: its place in the recipe (as problems name it), its label, and whether it may stay empty. */
