@@ -76,7 +76,8 @@ async function openDocument(): Promise<void> {
     await offscreen().createDocument({
       url: OFFSCREEN_PAGE,
       reasons: ['CLIPBOARD'],
-      justification: 'Copy a token to the clipboard, and empty the clipboard later if it still holds that token.',
+      // Chrome may show it to the user.
+      justification: t('clipboard_justification'),
     });
   }
   documentOpen = true;
