@@ -6,6 +6,7 @@
 // Ports: site picker 127.0.0.1:4300 (TOKENMINT_PORT_PICKER), GoodData 127.0.0.1:4301 (TOKENMINT_PORT_GOODDATA).
 import { resolve } from 'node:path';
 import { launchExtension, type Extension } from '../test/e2e/extension.ts';
+import { assignSite } from '../test/e2e/site-override.ts';
 import { emulatedSites, recipeEmulatedSites } from '../test/sites/index.ts';
 import { escapeHtml, html, startSite, text, type Site } from '../test/sites/harness.ts';
 import { runDemos, type RunningSite } from './demo.ts';
@@ -98,6 +99,10 @@ try {
   }
 
   ext = await launchExtension(dist, { headless });
+  // The recipe sites run on 127.0.0.1 like a self-hosted install on a host of its own: assigned as a user does it.
+  for (const { demo, site } of running.filter(({ demo }) => demo.id.startsWith('recipe:'))) {
+    await assignSite(ext, site.origin, demo.name);
+  }
   if (headless) {
     const ok = await runDemos(ext, running, pickerUrl, screenshots);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);

@@ -1,11 +1,14 @@
-import { describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { SESSION_COOKIE, SETTINGS_PAGE, demo, startGitLab } from '../sites/gitlab.ts';
 import { copied, expectHeldUntilDone, expectNoLeak, expectPlainAlert, generate, useE2e } from './kit.ts';
 import { expectRecipePopup, openPanel, revokeInPanel, tickedScopes } from './recipe-kit.ts';
+import { assignSite } from './site-override.ts';
 
 const JANE = 'jane.doe';
 
 const e2e = useE2e(startGitLab, demo);
+// The emulated site runs on 127.0.0.1, as a self-hosted install runs on a host of its own: assigned to the recipe.
+beforeEach(() => assignSite(e2e.ext, e2e.site.origin, 'GitLab'));
 
 const asToken = (secret: string) => fetch(`${e2e.site.origin}/api/v4/user`, { headers: { 'PRIVATE-TOKEN': secret } });
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);

@@ -1,11 +1,14 @@
-import { describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { demo, startNextcloud } from '../sites/nextcloud.ts';
 import { copied, expectNoLeak, expectPlainAlert, generate, useE2e } from './kit.ts';
 import { expectRecipePopup, openPanel, panelRow } from './recipe-kit.ts';
+import { assignSite } from './site-override.ts';
 
 const AUTH_TOKENS = '/index.php/settings/personal/authtokens';
 
 const e2e = useE2e(startNextcloud, demo);
+// The emulated site runs on 127.0.0.1, as a self-hosted install runs on a host of its own: assigned to the recipe.
+beforeEach(() => assignSite(e2e.ext, e2e.site.origin, 'Nextcloud'));
 
 const asToken = (secret: string) =>
   fetch(`${e2e.site.origin}/ocs/v2.php/cloud/user?format=json`, { headers: { Authorization: `Bearer ${secret}`, 'OCS-APIRequest': 'true' } });

@@ -1,12 +1,15 @@
-import { describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { CSRF_COOKIE, SESSION_COOKIE, demo, startSentry } from '../sites/sentry.ts';
 import { copied, expectHeldUntilDone, expectNoLeak, expectPlainAlert, generate, useE2e } from './kit.ts';
 import { expectRecipePopup, openPanel, revokeInPanel, tickedScopes } from './recipe-kit.ts';
+import { assignSite } from './site-override.ts';
 
 const JANE = 'jane@example.com';
 const TOKENS = '/api/0/api-tokens/';
 
 const e2e = useE2e(startSentry, demo);
+// The emulated site runs on 127.0.0.1, as a self-hosted install runs on a host of its own: assigned to the recipe.
+beforeEach(() => assignSite(e2e.ext, e2e.site.origin, 'Sentry'));
 
 const asToken = (secret: string) => fetch(`${e2e.site.origin}/api/0/`, { headers: { Authorization: `Bearer ${secret}` } });
 

@@ -14,6 +14,7 @@ import { sites } from '../index.ts';
 import { mintInput, type Site } from '../types.ts';
 import { recipeSite } from '../recipe/adapter.ts';
 import type { Recipe } from '../recipe/format.ts';
+import { matchesOrigin } from '../recipe/origin-pattern.ts';
 import { validateRecipe } from '../recipe/validate.ts';
 
 /** Every built-in recipe: each JSON file beside this test, as the extension packages them. */
@@ -43,6 +44,19 @@ async function signedIn({ demo, site, signIn }: Running) {
 
 test('every built-in recipe validates and has an emulated site (test/sites/index.ts)', () => {
   expect([...recipes.keys()].sort()).toEqual(recipeEmulatedSites.map((emulated) => emulated.demo.id).sort());
+});
+
+test('no built-in recipe claims loopback by its patterns: a self-hosted install there is assigned by an override', () => {
+  // A recipe takes any 401 or redirect of its who-am-I for "signed out", so on loopback it would misname local
+  // servers that answer so; its own origins are the product's hosted ones only.
+  const hosted = { sentry: 'https://acme.sentry.io', gitlab: 'https://gitlab.com', nextcloud: 'https://nx12345.your-storageshare.de' };
+  for (const value of builtIn) {
+    const { id, origins } = value as Recipe;
+    for (const loopback of ['http://127.0.0.1:4306', 'http://localhost:8080', 'https://localhost']) {
+      expect(origins.some((pattern) => matchesOrigin(pattern, loopback)), `${id} on ${loopback}`).toBe(false);
+    }
+    expect(origins.some((pattern) => matchesOrigin(pattern, hosted[id as keyof typeof hosted])), id).toBe(true);
+  }
 });
 
 describe('Sentry', () => {
