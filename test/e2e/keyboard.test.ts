@@ -134,15 +134,19 @@ describe('popup', () => {
 });
 
 describe('devtools panel', () => {
+  /** The panel acting on `tab`, once it lists `names`. */
+  async function panelFor(tab: Page, names: string[]): Promise<Page> {
+    const panel = await sites.ext.context.newPage();
+    await panel.setViewportSize({ width: 1200, height: 800 });
+    await panel.goto(`chrome-extension://${sites.ext.id}/src/devtools/panel.html?tabId=${await sites.ext.tabIdOf(tab)}`);
+    for (const name of names) await panel.getByRole('cell', { name, exact: true }).waitFor();
+    return panel;
+  }
+
   /** The panel on CDS listing `names` (new tokens: the site lives as long as the file). */
   async function panelWith(...names: string[]): Promise<Page> {
     for (const name of names) sites.cds.addToken('jdoe', name, { scopes: ['Project'] });
-    const tabId = await sites.ext.tabIdOf(await signedIn(sites.cds, cdsDemo));
-    const panel = await sites.ext.context.newPage();
-    await panel.setViewportSize({ width: 1200, height: 800 });
-    await panel.goto(`chrome-extension://${sites.ext.id}/src/devtools/panel.html?tabId=${tabId}`);
-    for (const name of names) await panel.getByRole('cell', { name, exact: true }).waitFor();
-    return panel;
+    return panelFor(await signedIn(sites.cds, cdsDemo), names);
   }
   const row = (panel: Page, name: string) => panel.getByRole('row').filter({ has: panel.getByRole('cell', { name, exact: true }) });
 
@@ -183,6 +187,28 @@ describe('devtools panel', () => {
     await expect.poll(() => describeFocused(panel)).toBe('Confirm regenerate');
     await panel.keyboard.press('Escape');
     await expect.poll(() => describeFocused(panel)).toBe('Regenerate');
+  });
+  test('Copy as… puts focus on the first format; Escape returns to Copy as…, and so does a copy', async () => {
+    const tab = await signedIn(sites.gooddata, gooddataDemo);
+    const popup = await sites.ext.openPopup(await sites.ext.tabIdOf(tab));
+    await popup.getByRole('textbox', { name: 'Token name' }).fill('kept-for-keys');
+    await popup.getByRole('button', { name: 'Generate token' }).click();
+    await sites.ext.newToken(popup);
+    await popup.getByRole('button', { name: 'Save to vault' }).click();
+    await popup.getByText('Saved in Tokenmint').waitFor();
+    await popup.getByRole('button', { name: 'Done' }).click();
+
+    const panel = await panelFor(tab, ['kept-for-keys']);
+    await row(panel, 'kept-for-keys').getByRole('button', { name: 'Copy as…' }).focus();
+    await panel.keyboard.press('Enter');
+    await expect.poll(() => describeFocused(panel)).toBe('Raw');
+    await panel.keyboard.press('Escape');
+    await expect.poll(() => describeFocused(panel)).toBe('Copy as…');
+    await panel.keyboard.press('Enter');
+    await expect.poll(() => describeFocused(panel)).toBe('Raw');
+    await panel.keyboard.press('Enter');
+    await expect.poll(() => row(panel, 'kept-for-keys').textContent()).toContain('Copied as Raw');
+    await expect.poll(() => describeFocused(panel)).toBe('Copy as…');
   });
 });
 
