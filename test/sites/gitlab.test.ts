@@ -107,9 +107,14 @@ describe('personal access tokens (web UI endpoint)', () => {
     expect(body.new_token).toMatch(/^glpat-[\w-]{20}$/);
     expect(body.total).toBe(1);
     expect(body.active_access_tokens[0]).toMatchObject({ name: 'ci', scopes: ['read_api', 'read_repository'], expires_at: inFuture(10) });
+    // Listed as GitLab sorts them: the soonest expiry first, the newest first among equals; the new one unmarked.
+    const token = await pageToken();
+    for (const [name, days] of [['later', 20], ['sooner', 5], ['twin', 5]] as const) await create({ name, scopes: ['api'], expires_at: inFuture(days) }, token);
+    const last = (await (await create({ name: 'none', scopes: ['api'] }, token)).json()) as typeof body;
+    expect(last.active_access_tokens.map((t) => t.name)).toEqual(['twin', 'sooner', 'ci', 'later', 'none']);
 
     const list = (await (await call('/api/v4/personal_access_tokens?state=active')).json()) as Record<string, unknown>[];
-    expect(list).toEqual([expect.objectContaining({ id: 10, name: 'ci', revoked: false, active: true, user_id: 2, expires_at: inFuture(10) })]);
+    expect(list[0]).toEqual(expect.objectContaining({ id: 10, name: 'ci', revoked: false, active: true, user_id: 2, expires_at: inFuture(10) }));
     expect(JSON.stringify(list)).not.toContain(body.new_token);
   });
 

@@ -2,8 +2,8 @@
 // `<meta name="csrf-token">`, the personal access tokens page of User Settings → Access tokens, and the REST API v4
 // parts a PAT is made, listed, revoked and used with. Facts from gitlab-org/gitlab:
 //   app/controllers/user_settings/personal_access_tokens_controller.rb  POST /-/user_settings/personal_access_tokens
-//       params personal_access_token[name, scopes[], expires_at] → 200 {new_token, active_access_tokens, total},
-//       or 422 {errors: […]}
+//       params personal_access_token[name, scopes[], expires_at] → 200 {new_token, active_access_tokens (sorted
+//       expires_at asc, id desc), total}, or 422 {errors: […]}
 //   lib/gitlab/auth/auth_finders.rb  the API takes the session only for GET/HEAD or with a valid CSRF token
 //   lib/api/personal_access_tokens.rb  GET /api/v4/personal_access_tokens (own tokens), DELETE …/:id → 204
 //   doc/api/rest/authentication.md  PRIVATE-TOKEN header or Authorization: Bearer; 401 {"message":"401 Unauthorized"}
@@ -288,7 +288,11 @@ export async function startGitLab(options: { port?: number } = {}): Promise<GitL
         revoked: false,
       };
       tokensOf(user).push(token);
-      const active = tokensOf(user).filter((t) => !t.revoked);
+      // Sorted as the controller asks its finder: expires_at ascending (no expiry last), then id descending; the new
+      // token is not marked, so only its secret is known for sure.
+      const active = tokensOf(user)
+        .filter((t) => !t.revoked)
+        .sort((a, b) => (a.expiresAt ?? '9999').localeCompare(b.expiresAt ?? '9999') || b.id - a.id);
       return json(200, {
         new_token: token.token,
         active_access_tokens: active.map((t) => ({ id: t.id, name: t.name, scopes: t.scopes, created_at: t.createdAt, expires_at: t.expiresAt, last_used_at: null, revoke_path: `${SETTINGS_PAGE}/${t.id}/revoke` })),
