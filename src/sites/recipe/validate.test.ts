@@ -140,6 +140,18 @@ describe('every field says what is wrong with it', () => {
     ['auth.header', (r) => (r.auth.header = 'Proxy-Authorization'), [P('auth.header', 'The browser sets Proxy-Authorization itself; a recipe cannot.')]],
     ['verify.path', (r) => (r.verify.path = '/me#x'), [P('verify.path', pathMessage())]],
     ['verify.invalidStatuses', (r) => (r.verify.invalidStatuses = '401'), [P('verify.invalidStatuses', 'Use a list here: […].')]],
+    ['csrf.meta', (r) => (r.csrf.meta = 5), [P('csrf.meta', 'Use text here.')]],
+    ['token: not an object', (r) => (r.token = []), [P('token', 'Use an object here: {…}.')]],
+    ['token.name.hint', (r) => (r.token.name.hint = ''), [P('token.name.hint', 'Use 1 to 300 characters.')]],
+    ['token.scopes.join', (r) => (r.token.scopes.join = ''), [P('token.scopes.join', 'Use 1 to 10 characters.')]],
+    ['token.scopes.choices: a description', (r) => (r.token.scopes.choices = [{ id: 'a', description: 1 }]), [P('token.scopes.choices.0.description', 'Use text here.')]],
+    ['token.expiry.minDays', (r) => (r.token.expiry.minDays = 0), [P('token.expiry.minDays', 'Use a whole number from 1 to 3650.')]],
+    ['create.name', (r) => (r.create.name = '#/name'), [P('create.name', pointerMessage())]],
+    ...(['items', 'name', 'createdAt', 'expiresAt', 'lastUsedAt'] as const).map(
+      (key): [string, (recipe: Mutable) => void, FieldProblem[]] => [`list.${key}`, (r) => (r.list[key] = 'x'), [P(`list.${key}`, pointerMessage())]],
+    ),
+    ['revoke.okStatuses', (r) => (r.revoke.okStatuses = [600]), [P('revoke.okStatuses.0', 'Use a whole number from 100 to 599.')]],
+    ['verify.userId', (r) => (r.verify.userId = 'login'), [P('verify.userId', pointerMessage())]],
     ['an unknown top-level field', (r) => (r.extra = true), [P('extra', 'Tokenmint does not know this field; check its spelling.')]],
   ])('%s', (_, change, problems) => {
     expect(problemsOf(full(change))).toEqual(problems);
