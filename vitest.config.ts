@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: fast unit tests (Node, parallel); checks of the built extension; e2e tests that drive one Chromium
-// each and so run one file at a time on these 2-core machines.
+// Four projects: fast unit tests (Node, parallel); checks of the built extension; e2e tests that drive one Chromium
+// each and so run one file at a time on these 2-core machines; the same for Firefox.
 export default defineConfig({
   test: {
     // The plain "N passed, N failed" closing line CI reads; the default reporter stays for people.
@@ -27,6 +27,17 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          // The Firefox test build in Debian's firefox-esr (puppeteer-core over WebDriver BiDi).
+          name: 'firefox',
+          include: ['test/firefox/**/*.test.ts'],
           environment: 'node',
           fileParallelism: false,
           testTimeout: 60_000,

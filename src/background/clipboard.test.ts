@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { DEFAULT_SETTINGS } from '../core/settings.ts';
-import type { ClipboardAnswer, ClipboardOrder } from '../offscreen/offscreen.ts';
+import type { ClipboardAnswer, ClipboardOp } from '../core/dom-clipboard.ts';
+import type { ClipboardOrder } from '../offscreen/offscreen.ts';
 
 /**
  * The slice of the browser the clipboard uses, in memory: storage, alarms, the offscreen document and, behind it, a
  * clipboard that compares digests as the real offscreen page does (synchronously here, so one macrotask settles it).
+ * In Firefox the background page runs the same clipboard commands itself: `inPage` stands for them.
  */
 function fakeBrowser() {
   const session = new Map<string, unknown>();
@@ -33,6 +35,8 @@ function fakeBrowser() {
     created: [] as unknown[],
     closed: 0,
     orders: [] as ClipboardOrder[],
+    /** Firefox: the commands the background page ran itself. */
+    pageOrders: [] as ClipboardOp[],
     /** What the offscreen page answers instead of doing the work. */
     refuse: false,
     fireAlarm(name: string) {
@@ -79,24 +83,32 @@ function fakeBrowser() {
       async sendMessage(message: ClipboardOrder): Promise<ClipboardAnswer> {
         if (!state.documentOpen) throw new Error('Could not establish connection. Receiving end does not exist.');
         state.orders.push(structuredClone(message));
-        if (state.refuse) return { ok: false };
-        if (message.op === 'write') {
-          state.clipboard = message.text;
-          return { ok: true, cleared: false };
-        }
-        if (digest(state.clipboard) !== message.digest) return { ok: true, cleared: false };
-        state.clipboard = '';
-        return { ok: true, cleared: true };
+        return clipboardCommand(message);
       },
     },
   };
-  return { api, state, digest };
+  function clipboardCommand(op: ClipboardOp): ClipboardAnswer {
+    if (state.refuse) return { ok: false };
+    if (op.op === 'write') {
+      state.clipboard = op.text;
+      return { ok: true, cleared: false };
+    }
+    if (digest(state.clipboard) !== op.digest) return { ok: true, cleared: false };
+    state.clipboard = '';
+    return { ok: true, cleared: true };
+  }
+  const inPage = async (op: ClipboardOp) => {
+    state.pageOrders.push(structuredClone(op));
+    return clipboardCommand(op);
+  };
+  return { api, state, digest, inPage };
 }
 
 const browser = vi.hoisted(() => ({ current: undefined as ReturnType<typeof fakeBrowser>['api'] | undefined }));
 vi.mock('webextension-polyfill', () => ({
   default: new Proxy({}, { get: (_, key) => browser.current?.[key as 'storage'] }),
 }));
+vi.mock('../core/dom-clipboard.ts', () => ({ carryOut: (op: ClipboardOp) => fake.inPage(op) }));
 
 let fake: ReturnType<typeof fakeBrowser>;
 let clipboard: typeof import('./clipboard.ts');
@@ -266,5 +278,45 @@ describe('copyToClipboard', () => {
     expect(fake.state.closed).toBe(1);
     expect(fake.state.clipboard).toBe('tok-b');
     expect(pending()?.digest).toBe(fake.digest('tok-b'));
+  });
+});
+
+describe('copyToClipboard in Firefox, whose background is a page', () => {
+  beforeEach(async () => {
+    vi.stubEnv('FIREFOX', 'true');
+    await startWorker();
+  });
+
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  test('copies and clears in the background page itself, never asking for an offscreen document', async () => {
+    useSeconds(10);
+    const start = Date.now();
+    expect(await clipboard.copyToClipboard('tok-firefox-1')).toEqual({ clearsAt: start + 10_000 });
+    expect(fake.state.clipboard).toBe('tok-firefox-1');
+    expect(pending()).toEqual({ digest: fake.digest('tok-firefox-1'), clearsAt: start + 10_000 });
+
+    await vi.advanceTimersByTimeAsync(10_000);
+    await settle();
+    expect(fake.state.clipboard).toBe('');
+    expect(fake.state.pageOrders).toEqual([
+      { op: 'write', text: 'tok-firefox-1' },
+      { op: 'clear-if', digest: fake.digest('tok-firefox-1') },
+    ]);
+    expect(fake.state.orders).toEqual([]);
+    expect(fake.state.created).toEqual([]);
+    expect(fake.state.closed).toBe(0);
+  });
+
+  test('a clipboard the page cannot write is the same plain sentence, with nothing left scheduled', async () => {
+    fake.state.refuse = true;
+    await expect(clipboard.copyToClipboard('tok-firefox-2')).rejects.toMatchObject({
+      user: { code: 'internal', sentence: 'Tokenmint could not reach the clipboard.' },
+    });
+    expect(pending()).toBeUndefined();
+    expect(fake.state.alarms.size).toBe(0);
+    expect(fake.state.created).toEqual([]);
   });
 });
