@@ -16,7 +16,7 @@ import { expiryValue, fillForm, fillJson, fillPath, isSafePath, type Values } fr
  * same reveal, copy, vault, panel and error handling. Every request is a path on the tab's own origin.
  */
 
-export const RECIPE_PREFIX = 'recipe:';
+export const RECIPE_PREFIX = 'recipe:' as const;
 
 /** Long runs of token characters in a site's error text are cut out: a token must never reach a sentence. */
 const TOKEN_LIKE = /[A-Za-z0-9+/=_.-]{32,}/g;
@@ -68,21 +68,7 @@ export function recipeSite(recipe: Recipe): Site {
     if (response.status !== 200) throw failure(client, response);
     const items = valueAt(readJson(NAME, response), spec.items ?? '');
     if (!Array.isArray(items)) throw unexpectedAnswer(NAME, response);
-    const tokens: SiteToken[] = [];
-    for (const item of items) {
-      const id = idAt(item, spec.id);
-      if (id === undefined) continue;
-      const token: SiteToken = { id, name: idAt(item, spec.name ?? spec.id) ?? id };
-      for (const key of ['createdAt', 'expiresAt', 'lastUsedAt'] as const) {
-        const time = spec[key] === undefined ? undefined : isoTime(valueAt(item, spec[key]!));
-        if (time) token[key] = time;
-      }
-      const scopes = spec.scopes === undefined ? undefined : valueAt(item, spec.scopes);
-      const named = typeof scopes === 'string' ? scopes.split(join) : scopes;
-      if (Array.isArray(named)) token.scopes = named.filter((scope): scope is string => typeof scope === 'string' && scope !== '');
-      tokens.push(token);
-    }
-    return tokens;
+    return items.flatMap((item) => listedToken(item, spec, join) ?? []);
   }
 
   /** A create whose outcome is unclear is never repeated: the token list, where the recipe has one, decides. */
@@ -139,7 +125,7 @@ export function recipeSite(recipe: Recipe): Site {
 
   const formSpec = recipeForm(recipe);
   return {
-    id: `recipe:${recipe.id}`,
+    id: `${RECIPE_PREFIX}${recipe.id}`,
     name: NAME,
     // Recognition asks a recipe only about origins its patterns match (background/recognise.ts).
     knownHosts: [],
@@ -186,6 +172,21 @@ export function recipeSite(recipe: Recipe): Site {
 
 function nameRule({ maxLength, pattern, hint }: NonNullable<NonNullable<Recipe['token']>['name']>, siteName: string): NameRule {
   return { pattern: `^(?:${pattern ?? '[\\s\\S]*'})$`, maxLength, hint: hint ?? t('recipe_name_hint', siteName) };
+}
+
+/** One item of a list answer as the panel shows it; undefined for an item without an id. */
+function listedToken(item: unknown, spec: NonNullable<Recipe['list']>, join: string): SiteToken | undefined {
+  const id = idAt(item, spec.id);
+  if (id === undefined) return undefined;
+  const token: SiteToken = { id, name: idAt(item, spec.name ?? spec.id) ?? id };
+  for (const key of ['createdAt', 'expiresAt', 'lastUsedAt'] as const) {
+    const time = spec[key] === undefined ? undefined : isoTime(valueAt(item, spec[key]));
+    if (time) token[key] = time;
+  }
+  const scopes = spec.scopes === undefined ? undefined : valueAt(item, spec.scopes);
+  const named = typeof scopes === 'string' ? scopes.split(join) : scopes;
+  if (Array.isArray(named)) token.scopes = named.filter((scope): scope is string => typeof scope === 'string' && scope !== '');
+  return token;
 }
 
 /** The user in a who-am-I answer, or null when the answer lacks what the recipe expects of this site. */
