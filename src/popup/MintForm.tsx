@@ -6,7 +6,7 @@ import type { Choice, MintInput } from '../sites/types.ts';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { NumberField } from '../ui/NumberField.tsx';
 import { t } from '../core/i18n.ts';
-import { focusOnMount } from '../ui/focus.ts';
+import { focusFirstControl } from '../ui/focus.ts';
 
 interface Props {
   form: Form;
@@ -48,7 +48,7 @@ export function MintForm({ form, initialName, user, working, error, onGenerate, 
   }
 
   return (
-    <form class="mint" aria-busy={working} onSubmit={submit}>
+    <form class="mint" aria-busy={working} ref={focusFirstControl} onSubmit={submit}>
       <fieldset disabled={working}>
         {form.name && (
           <div class="field">
@@ -59,7 +59,6 @@ export function MintForm({ form, initialName, user, working, error, onGenerate, 
               maxLength={form.name.rule.maxLength}
               autoComplete="off"
               spellcheck={false}
-              ref={focusOnMount}
               aria-invalid={nameIssue !== null}
               aria-describedby="token-name-hint"
               onInput={(event) => setName(event.currentTarget.value)}

@@ -6,3 +6,8 @@
 export function focusOnMount(element: HTMLElement | null): void {
   element?.focus();
 }
+
+/** A ref for a form: focuses its first enabled field, or else its button, when it is mounted. */
+export function focusFirstControl(form: HTMLElement | null): void {
+  form?.querySelector<HTMLElement>('input:enabled, button:enabled')?.focus();
+}

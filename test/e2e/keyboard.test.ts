@@ -1,8 +1,9 @@
 /// <reference types="chrome" />
-import { describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { demo as cdsDemo } from '../sites/cds.ts';
 import { demo as gooddataDemo } from '../sites/gooddata.ts';
+import { demo as insightioDemo, startInsightIo, type InsightIoSite } from '../sites/insightio.ts';
 import { useTwoSites } from './two-sites.ts';
 
 /**
@@ -103,6 +104,25 @@ describe('popup', () => {
     await popup.keyboard.press('Enter');
     await popup.getByRole('button', { name: 'Generate token' }).waitFor();
     await expect.poll(() => describeFocused(popup)).toBe('Token name');
+  });
+
+  describe('on a site with nothing to fill in', () => {
+    let insightio: InsightIoSite;
+    beforeAll(async () => {
+      insightio = await startInsightIo();
+    });
+    afterAll(async () => {
+      await insightio?.close();
+    });
+
+    test('it opens on Generate token, so Enter mints at once', async () => {
+      const popup = await sites.ext.openPopup(await sites.ext.tabIdOf(await signedIn(insightio, insightioDemo)));
+      await popup.getByRole('button', { name: 'Generate token' }).waitFor();
+      await expect.poll(() => describeFocused(popup)).toBe('Generate token');
+      await popup.keyboard.press('Enter');
+      await sites.ext.newToken(popup);
+      await expect.poll(() => describeFocused(popup)).toBe('Copy');
+    });
   });
 
   test('Tab goes through every field of the CDS form in reading order', async () => {
