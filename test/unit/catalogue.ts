@@ -25,9 +25,21 @@ export function readCatalogue(locale: string): Catalogue {
  * Unknown keys give an empty string, as in the browser.
  */
 export function formatMessage(catalogue: Catalogue, key: string, substitutions: string[] = []): string {
-  const entry = Object.entries(catalogue).find(([name]) => name.toLowerCase() === key.toLowerCase())?.[1];
+  const entry = byLowerCaseKey(catalogue).get(key.toLowerCase());
   if (!entry) return '';
   const placeholders = new Map(Object.entries(entry.placeholders ?? {}).map(([name, p]) => [name.toLowerCase(), p.content]));
   const named = entry.message.replace(/\$([A-Za-z0-9_@]+)\$/g, (whole, name: string) => placeholders.get(name.toLowerCase()) ?? whole);
   return named.replace(/\$(\$|[1-9])/g, (_, which: string) => (which === '$' ? '$' : (substitutions[Number(which) - 1] ?? '')));
+}
+
+const indexes = new WeakMap<Catalogue, Map<string, CatalogueEntry>>();
+
+/** The catalogue keyed as the browser looks keys up (whatever their case), built once per catalogue. */
+function byLowerCaseKey(catalogue: Catalogue): Map<string, CatalogueEntry> {
+  let index = indexes.get(catalogue);
+  if (!index) {
+    index = new Map(Object.entries(catalogue).map(([name, entry]) => [name.toLowerCase(), entry]));
+    indexes.set(catalogue, index);
+  }
+  return index;
 }
