@@ -128,6 +128,16 @@ function useSeconds(clipboardSeconds: number) {
 
 const pending = () => fake.state.session.get('clipboard-pending') as { digest: string; clearsAt: number } | undefined;
 
+/** Copies `secret` onto a clipboard that refuses it: one plain sentence, and no clear left waiting. */
+async function expectCopyRefused(secret: string) {
+  fake.state.refuse = true;
+  await expect(clipboard.copyToClipboard(secret)).rejects.toMatchObject({
+    user: { code: 'internal', sentence: 'Tokenmint could not reach the clipboard.' },
+  });
+  expect(pending()).toBeUndefined();
+  expect(fake.state.alarms.size).toBe(0);
+}
+
 beforeEach(async () => {
   // Real setImmediate stays, to settle; the clock and the timers are fake.
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
@@ -248,12 +258,7 @@ describe('copyToClipboard', () => {
   });
 
   test('a clipboard that cannot be written is one plain sentence, with nothing left scheduled', async () => {
-    fake.state.refuse = true;
-    await expect(clipboard.copyToClipboard('tok-secret-10')).rejects.toMatchObject({
-      user: { code: 'internal', sentence: 'Tokenmint could not reach the clipboard.' },
-    });
-    expect(pending()).toBeUndefined();
-    expect(fake.state.alarms.size).toBe(0);
+    await expectCopyRefused('tok-secret-10');
     expect(fake.state.documentOpen).toBe(false);
   });
 
@@ -311,12 +316,7 @@ describe('copyToClipboard in Firefox, whose background is a page', () => {
   });
 
   test('a clipboard the page cannot write is the same plain sentence, with nothing left scheduled', async () => {
-    fake.state.refuse = true;
-    await expect(clipboard.copyToClipboard('tok-firefox-2')).rejects.toMatchObject({
-      user: { code: 'internal', sentence: 'Tokenmint could not reach the clipboard.' },
-    });
-    expect(pending()).toBeUndefined();
-    expect(fake.state.alarms.size).toBe(0);
+    await expectCopyRefused('tok-firefox-2');
     expect(fake.state.created).toEqual([]);
   });
 });
