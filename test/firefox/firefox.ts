@@ -29,11 +29,11 @@ export interface FirefoxExtension {
   close(): Promise<void>;
 }
 
-export const firefoxPath = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+const firefoxPath = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 
 /**
  * Asks `check` until it gives something truthy, and returns that; fails after `timeout` ms saying what it waited for.
- * (Puppeteer hears no events of extension pages, so the test asks.)
+ * (What the tests wait for here has no event they could hear: where an extension page is, the clipboard, storage.)
  */
 export function until<T>(what: string, check: () => Promise<T>, timeout = 10_000): Promise<NonNullable<T>> {
   return vi.waitUntil(check, { timeout, interval: 50 }).catch(() => {
