@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { SiteError } from './errors.ts';
-import { commonFailure, readJson } from './http.ts';
+import { commonFailure, errorDetail, readJson } from './http.ts';
 import type { PageResponse } from './page-request.ts';
 
 function response(status: number, body: string, headers: Record<string, string> = {}): PageResponse {
@@ -60,5 +60,31 @@ describe('commonFailure', () => {
     [200, 'unexpected-response'],
   ])('%i is %s', (status, code) => {
     expect(commonFailure('Site', response(status, 'x')).user.code).toBe(code);
+  });
+});
+
+describe('errorDetail', () => {
+  test.each([
+    ['RFC 7807 detail', '{"title":"Bad","detail":"Name is too long."}', 'Name is too long'],
+    ['a message', '{"message":"Current user is not logged in"}', 'Current user is not logged in'],
+    ['GitLab’s errors list (422)', '{"errors":["Name has already been taken"]}', 'Name has already been taken'],
+    ['several errors, the first three joined', '{"errors":["Name can\'t be blank","Scopes can\'t be blank","c","d"]}', "Name can't be blank; Scopes can't be blank; c"],
+    ['GraphQL’s and JSON:API’s error objects', '{"errors":[{"message":"Not allowed."},{"status":"422","detail":"Scope unknown"}]}', 'Not allowed; Scope unknown'],
+  ])('reads %s', (_, body, detail) => {
+    expect(errorDetail(response(422, body))).toBe(detail);
+  });
+
+  test.each([
+    ['an errors list of nothing readable', '{"errors":[{"code":7},null,"",["x"]]}'],
+    ['an errors object', '{"errors":{"name":["taken"]}}'],
+    ['a list body', '["taken"]'],
+    ['text', 'Name has already been taken'],
+  ])('finds nothing in %s', (_, body) => {
+    expect(errorDetail(response(422, body))).toBeUndefined();
+  });
+
+  test('a site’s 422 says GitLab’s own words in the sentence', () => {
+    const error = commonFailure('GitLab', response(422, '{"errors":["Expiration date is invalid"]}'));
+    expect(error.user.sentence).toBe('GitLab refused the request (422). GitLab says: Expiration date is invalid.');
   });
 });

@@ -60,11 +60,24 @@ export function jsonOrUndefined(body: string): unknown {
   }
 }
 
-/** `detail` (RFC 7807), `message` or `error` of a JSON error body, if the body is one. */
+/**
+ * `detail` (RFC 7807), `message` or `error` of a JSON error body, or its `errors` list (GitLab's `["…"]`, GraphQL's
+ * and JSON:API's `[{message | detail}]`), if the body is one.
+ */
 export function errorDetail(response: PageResponse): string | undefined {
   const body = jsonOrUndefined(response.body);
   if (!isRecord(body)) return undefined;
-  return siteDetail(body.detail) ?? siteDetail(body.message) ?? siteDetail(body.error);
+  return siteDetail(body.detail) ?? siteDetail(body.message) ?? siteDetail(body.error) ?? listedErrors(body.errors);
+}
+
+/** The first few texts of an `errors` list, joined; the rest would not fit in one sentence anyway. */
+function listedErrors(errors: unknown): string | undefined {
+  if (!Array.isArray(errors)) return undefined;
+  const texts = errors
+    .slice(0, 3)
+    .map((item) => siteDetail(isRecord(item) ? (item.detail ?? item.message) : item))
+    .filter((text) => text !== undefined);
+  return siteDetail(texts.join('; '));
 }
 
 /** What to do about a 429, after the site's Retry-After seconds where it sent a usable one. */
