@@ -92,7 +92,7 @@ interface RowPayload {
   tabId: number;
   origin: string;
   siteId: string;
-  /** The site's id of the token ('' for a token only the extension keeps). */
+  /** The site's id of the token (for a kept one, the id it was minted with; '' where none is known). */
   tokenId: string;
   /** The extension's id of the kept token ('' when not kept). */
   keptId: string;

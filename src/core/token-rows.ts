@@ -6,7 +6,7 @@ export interface TokenRow {
   key: string;
   name: string;
   where: 'site' | 'vault' | 'both';
-  /** The site's id, where the site lists it (for revoke). */
+  /** The site's id (for revoke): as the site lists it, or as it was minted for a token only kept. */
   tokenId?: string;
   /** The extension's id, where it is kept (for verify and copy). */
   keptId?: string;

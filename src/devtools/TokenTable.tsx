@@ -120,7 +120,9 @@ export function TokenTable({ rows, site, request, row: target, onChanged, onReve
 
   async function act(row: TokenRow, action: 'revoke' | 'verify' | 'regenerate') {
     set(row.key, { busy: true });
-    const payload = { ...target, tokenId: row.where === 'vault' ? '' : (row.tokenId ?? ''), keptId: row.keptId ?? '' };
+    // A vault-only row carries the site's id of the token as minted: where the site cannot list tokens (or its list
+    // failed), the revoke must still reach the site. Every adapter takes a token the site no longer has as revoked.
+    const payload = { ...target, tokenId: row.tokenId ?? '', keptId: row.keptId ?? '' };
     if (action === 'revoke') {
       const reply = await request('revoke', payload);
       // The row goes with the refreshed list; an error stays on it with the reason.

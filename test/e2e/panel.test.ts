@@ -122,6 +122,23 @@ describe('devtools panel', () => {
     expect(gooddata.tokens('demo').map((token) => token.id)).toContain('panel-stays');
   });
 
+  test('a kept token the site no longer lists: Revoke asks the site, which has it no more, and forgets the copy', async () => {
+    const tabId = await ext.tabIdOf(await signedInGoodData());
+    const secret = await mintAndKeep(tabId, 'panel-gone');
+    const path = '/api/v1/entities/users/demo/apiTokens/panel-gone';
+    await fetch(`${gooddata.origin}${path}`, { method: 'DELETE', headers: { Authorization: `Bearer ${secret}`, 'X-Requested-With': 'XMLHttpRequest' } });
+    const panel = await openPanel(tabId);
+    const kept = row(panel, 'panel-gone');
+    await expect.poll(() => kept.getByRole('cell').nth(1).textContent()).toBe('vault');
+
+    gooddata.clearRequests();
+    await kept.getByRole('button', { name: 'Revoke' }).click();
+    await kept.getByRole('button', { name: 'Confirm revoke' }).click();
+    await expect.poll(() => kept.count()).toBe(0);
+    // GoodData answers 404 for the token it no longer has: gone already, so the kept copy goes too.
+    expect(gooddata.requests().filter((r) => r.method === 'DELETE').map((r) => r.path)).toEqual([path]);
+  });
+
   test('10,000 tokens render in a bounded number of rows, and filter', async () => {
     gooddata.addTokens('jane.doe', 10_000);
     const panel = await openPanel(await ext.tabIdOf(await signedIn(gooddata, gooddataDemo, 'jane.doe', 'jane123')));
