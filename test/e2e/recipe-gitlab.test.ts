@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, test } from 'vitest';
 import { SESSION_COOKIE, SETTINGS_PAGE, demo, startGitLab } from '../sites/gitlab.ts';
 import { copied, expectHeldUntilDone, expectNoLeak, expectPlainAlert, generate, useE2e } from './kit.ts';
-import { expectRecipePopup, openPanel, revokeInPanel, tickedScopes } from './recipe-kit.ts';
+import { expectRecipePopup, keepAndFinish, openPanel, panelRow, revokeInPanel, tickedScopes } from './recipe-kit.ts';
 import { assignSite } from './site-override.ts';
 
 const JANE = 'jane.doe';
@@ -49,6 +49,28 @@ describe('the built-in GitLab recipe', () => {
     expect((await asToken(secret)).status).toBe(401);
   });
 
+  test('a token minted and saved is one row in the panel, both listed by GitLab and kept, and revokes from there', async () => {
+    const tab = await e2e.signedInTab();
+    const popup = await e2e.popupFor(tab);
+    await expectRecipePopup(popup, 'GitLab', JANE);
+    const { site, ext } = e2e;
+    const secret = await generate(popup, 'e2e-kept');
+    await keepAndFinish(popup);
+
+    // The kept copy carries GitLab's numeric id (looked up in its list after the create), so it meets the listed token.
+    const panel = await openPanel(ext, tab);
+    const row = panelRow(panel, 'e2e-kept');
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.getByRole('cell').nth(1).textContent()).toBe('both');
+    await row.getByRole('button', { name: 'Verify' }).click();
+    await expect.poll(() => row.textContent()).toContain('valid (2)');
+
+    await revokeInPanel(panel, 'e2e-kept');
+    expect(site.tokens(JANE).find((t) => t.name === 'e2e-kept')?.revoked).toBe(true);
+    expect((await asToken(secret)).status).toBe(401);
+    await expectNoLeak(ext, secret);
+  });
+
   test('a signed-out tab gets an alert with a Sign in link to GitLab’s sign-in page', async () => {
     await e2e.expectSignInFromAlert('You are not signed in to GitLab.', /\/users\/sign_in/);
   });
@@ -59,7 +81,8 @@ describe('the built-in GitLab recipe', () => {
     e2e.site.inject({ method: 'POST', path: SETTINGS_PAGE, status: 422, contentType: 'application/json', body: JSON.stringify({ errors: ['Name has already been taken'] }) });
     await popup.getByRole('textbox', { name: 'Token name' }).fill('e2e-taken');
     await popup.getByRole('button', { name: 'Generate token' }).click();
-    await expectPlainAlert(popup, 'GitLab refused the request.');
+    // GitLab's own words, from its {"errors": […]} answer.
+    await expectPlainAlert(popup, 'GitLab refused the request: Name has already been taken.');
     expect(await popup.getByRole('alert').textContent()).toContain('Check the token’s name, scopes and expiry, then try again.');
     expect(e2e.site.tokens(JANE).filter((t) => t.name === 'e2e-taken')).toEqual([]);
   });

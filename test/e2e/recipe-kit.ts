@@ -18,6 +18,13 @@ export async function tickedScopes(popup: Page, ids: readonly string[]): Promise
   return ticked;
 }
 
+/** Keeps the token on show (Save to vault), then ends the reveal (Done), as a user keeps a new token. */
+export async function keepAndFinish(popup: Page): Promise<void> {
+  await popup.getByRole('button', { name: 'Save to vault' }).click();
+  await expect.poll(() => popup.getByRole('status').textContent()).toContain('Saved in Tokenmint');
+  await popup.getByRole('button', { name: 'Done' }).click();
+}
+
 /** The devtools panel, opened as a page acting on `tab`. */
 export async function openPanel(ext: Extension, tab: Page): Promise<Page> {
   const panel = await ext.context.newPage();

@@ -223,6 +223,93 @@ describe('mint', () => {
     });
   });
 
+  describe('an answer that does not say which token is new (idFromList)', () => {
+    const fromList = (origin: string) => recipeSite(recipeOf(origin, (recipe) => ((recipe.create.idFromList = true), delete recipe.create.id)));
+    const listed = (...tokens: [number, string][]) => json200(tokens.map(([id, name]) => ({ id, name })));
+
+    it('looks the id up in the list, as the one named like the new token', async () => {
+      const minted = await fromList(forge.origin).mint(await signedIn(), JANE, mintInput({ name: NAME }));
+      expect(minted.id).toBe(String(forge.tokens('jane')[0]!.id));
+      expect(kit.exchanges.map(({ request }) => request.method)).toEqual(['GET', 'POST', 'GET']);
+    });
+
+    it('does not take an older token of the same name for the new one', async () => {
+      const sent: PageRequest[] = [];
+      let lists = 0;
+      const client = stubClient(forge.origin, sent, (request) =>
+        request.method === 'POST' ? json201({ sha1: 's'.repeat(40) }) : lists++ ? listed([4, NAME], [9, NAME], [5, 'other']) : listed([4, NAME]),
+      );
+      expect((await fromList(forge.origin).mint(client, JANE, mintInput({ name: NAME }))).id).toBe('9');
+    });
+
+    it.each<[string, () => PageResponse]>([
+      ['the list fails', () => json200({ message: 'no list today' })],
+      ['two new tokens share the name', () => listed([8, NAME], [9, NAME])],
+    ])('lets the name stand in where %s', async (_, list) => {
+      const client = stubClient(forge.origin, [], (request) => (request.method === 'POST' ? json201({ sha1: 's'.repeat(40) }) : list()));
+      expect(await fromList(forge.origin).mint(client, JANE, mintInput({ name: NAME }))).toEqual({ id: NAME, name: NAME, secret: 's'.repeat(40) });
+    });
+
+    it('settles a lost answer without taking an older token of the same name for a made one', async () => {
+      const client = stubClient(forge.origin, [], (request) => (request.method === 'POST' ? webPage(201) : listed([4, NAME])));
+      // Not 'orphaned': the one token of that name was there before.
+      await failure(fromList(forge.origin).mint(client, JANE, mintInput({ name: NAME })), 'unexpected-response');
+    });
+  });
+
+  describe('a failure the recipe names (failures)', () => {
+    const naming = (origin: string) =>
+      recipeSite(
+        recipeOf(origin, (recipe) => {
+          recipe.failures = [
+            { status: 403, contains: 'PASSWORD CONFIRMATION', next: 'sign-in' },
+            { status: 409, next: 'reload' },
+            { status: 423, next: 'retry-later' },
+          ];
+        }),
+      );
+    const answering = async (status: number, body: unknown) =>
+      faultyClient(await signedIn(), isCreate, { kind: 'rewrite', answer: () => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+
+    it('gets the recipe’s next step where status and text match, with Sign in for sign-in', async () => {
+      const client = await answering(403, { message: 'Password confirmation is required' });
+      const error = await failure(naming(forge.origin).mint(client, JANE, mintInput({ name: NAME })), 'forbidden');
+      expect(error.user).toEqual({
+        code: 'forbidden',
+        sentence: 'Demo Forge refused the request (403). Demo Forge says: Password confirmation is required.',
+        next: 'Sign in again (or confirm your password in Demo Forge), then retry.',
+        link: { label: 'Sign in', url: `${forge.origin}/user/login` },
+      });
+    });
+
+    it('keeps the general next step where the text does not match', async () => {
+      const client = await answering(403, { message: 'You may not create tokens' });
+      const error = await failure(naming(forge.origin).mint(client, JANE, mintInput({ name: NAME })), 'forbidden');
+      expect(error.user.next).toBe('Ask a Demo Forge admin for access.');
+      expect(error.user.link).toBeUndefined();
+    });
+
+    it('a rule of a status alone applies to any body', async () => {
+      const error = await failure(naming(forge.origin).mint(await answering(409, {}), JANE, mintInput({ name: NAME })), 'conflict');
+      expect(error.user.next).toBe('Reload the Demo Forge tab and try again.');
+    });
+
+    it('applies to every request of the recipe, a revoke too', async () => {
+      const client = faultyClient(await signedIn(), (request) => request.method === 'DELETE', {
+        kind: 'rewrite',
+        answer: () => ({ status: 423, headers: { 'content-type': 'text/html' }, body: '<h1>Locked</h1>' }),
+      });
+      const error = await failure(naming(forge.origin).revoke(client, JANE, '1'), 'invalid');
+      expect(error.user.next).toBe('Try again in a moment.');
+    });
+
+    it('does not change what a signed-out answer says', async () => {
+      const client = await answering(401, { message: 'Password confirmation is required' });
+      const error = await failure(naming(forge.origin).mint(client, JANE, mintInput({ name: NAME })), 'signed-out');
+      expect(error.user.next).toBe('Sign in, then open Tokenmint again.');
+    });
+  });
+
   it('keeps a secret out of the error sentence when the site echoes it', async () => {
     const leaked = 'f'.repeat(40);
     secrets.add(leaked);
@@ -330,6 +417,10 @@ describe('a recipe cannot leave the tab’s origin', () => {
 
 function json201(body: unknown): PageResponse {
   return { status: 201, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+function json200(body: unknown): PageResponse {
+  return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 
 /** A client that records each request and answers with `reply`. */

@@ -6,7 +6,7 @@ import type { PageClient } from '../../core/page-client.ts';
 import type { PageRequest, PageResponse } from '../../core/page-request.ts';
 import { suggestName, type SiteToken } from '../../core/token.ts';
 import type { FormSpec, Minted, MintInput, Site, SiteUser } from '../types.ts';
-import type { Recipe } from './format.ts';
+import type { FailureNext, Recipe } from './format.ts';
 import { csrfFor } from './csrf.ts';
 import { idAt, valueAt } from './pointer.ts';
 import { expiryValue, fillForm, fillJson, fillPath, isSafePath, type Values } from './template.ts';
@@ -20,6 +20,15 @@ export const RECIPE_PREFIX = 'recipe:' as const;
 
 /** Long runs of token characters in a site's error text are cut out: a token must never reach a sentence. */
 const TOKEN_LIKE = /[A-Za-z0-9+/=_.-]{32,}/g;
+
+/** The next steps a recipe's `failures` may name, each in the browser's language. */
+const NEXT_STEPS: Record<FailureNext, (siteName: string) => string> = {
+  'sign-in': (siteName) => t('recipe_next_sign_in', siteName),
+  reload: (siteName) => t('recipe_reload_next', siteName),
+  'check-input': () => t('recipe_invalid_next'),
+  'ask-admin': (siteName) => t('http_forbiddenNext', siteName),
+  'retry-later': () => t('http_serverNext'),
+};
 
 export function recipeSite(recipe: Recipe): Site {
   const NAME = recipe.name;
@@ -35,6 +44,10 @@ export function recipeSite(recipe: Recipe): Site {
   function failure(client: PageClient, answer: PageResponse): SiteError {
     if (isSessionGone(answer)) return signedOut(NAME, loginUrl(client.origin));
     const response = { ...answer, body: answer.body.replace(TOKEN_LIKE, '…') };
+    return withRecipeNextStep(client, answer, generalFailure(response));
+  }
+
+  function generalFailure(response: PageResponse): SiteError {
     const detail = errorDetail(response);
     if (response.status === 403 && /csrf|xsrf/i.test(response.body)) {
       return siteError('csrf-refused', t('recipe_csrf_refused', NAME), t('recipe_reload_next', NAME));
@@ -43,6 +56,17 @@ export function recipeSite(recipe: Recipe): Site {
       return siteError('invalid', t('recipe_invalid', NAME, detail ? `: ${detail}` : ''), t('recipe_invalid_next'));
     }
     return commonFailure(NAME, response);
+  }
+
+  /** The recipe's own next step (`failures`) for an answer it names, in place of the general one. */
+  function withRecipeNextStep(client: PageClient, response: PageResponse, error: SiteError): SiteError {
+    const body = response.body.toLowerCase();
+    const rule = recipe.failures?.find(
+      ({ status, contains }) => status === response.status && (contains === undefined || body.includes(contains.toLowerCase())),
+    );
+    if (!rule) return error;
+    const link = rule.next === 'sign-in' ? { label: t('error_signIn'), url: loginUrl(client.origin) } : undefined;
+    return siteError(error.user.code, error.user.sentence, NEXT_STEPS[rule.next](NAME), link);
   }
 
   const session = (client: PageClient, request: PageRequest) =>
@@ -71,11 +95,44 @@ export function recipeSite(recipe: Recipe): Site {
     return items.flatMap((item) => listedToken(item, spec, join) ?? []);
   }
 
-  /** A create whose outcome is unclear is never repeated: the token list, where the recipe has one, decides. */
-  async function settleUnclearCreate(client: PageClient, user: SiteUser, name: string, cause: SiteError): Promise<never> {
+  /** The listed tokens named `name` that were not listed before a create (`before`: their ids). */
+  async function newlyListed(client: PageClient, user: SiteUser, name: string, before: ReadonlySet<string>): Promise<SiteToken[]> {
+    return (await list(client, user)).filter((token) => token.name === name && !before.has(token.id));
+  }
+
+  /** The ids listed now; none where the list cannot be read, so that afterwards a name found once is taken as new. */
+  async function listedIds(client: PageClient, user: SiteUser): Promise<Set<string>> {
+    try {
+      return new Set((await list(client, user)).map((token) => token.id));
+    } catch {
+      return new Set();
+    }
+  }
+
+  /** The id of the one new token named `name` (`idFromList`); undefined where the list cannot tell. */
+  async function newTokenId(client: PageClient, user: SiteUser, name: string, before: ReadonlySet<string>): Promise<string | undefined> {
+    try {
+      const made = await newlyListed(client, user, name, before);
+      return made.length === 1 ? made[0]!.id : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * A create whose outcome is unclear is never repeated: the token list, where the recipe has one, decides. With the
+   * ids listed before the create (`idFromList`), an older token of the same name is not taken for the new one.
+   */
+  async function settleUnclearCreate(
+    client: PageClient,
+    user: SiteUser,
+    name: string,
+    before: ReadonlySet<string> | undefined,
+    cause: SiteError,
+  ): Promise<never> {
     let found: boolean | undefined;
     try {
-      if (recipe.list) found = (await list(client, user)).some((token) => token.name === name);
+      if (recipe.list) found = (await newlyListed(client, user, name, before ?? new Set())).length > 0;
     } catch {
       // unknown: the original failure is reported
     }
@@ -91,6 +148,8 @@ export function recipeSite(recipe: Recipe): Site {
     const values: Values = { ...userValues(user), name, scopes: input.scopes };
     if (expiry && input.expiresInDays !== null) values.expiresAt = expiryValue(expiry.format, input.expiresInDays, Date.now());
     const form = spec.contentType === 'form';
+    // Taken before the CSRF token, which some sites hand out for one request only.
+    const before = spec.idFromList ? await listedIds(client, user) : undefined;
     const request: PageRequest = {
       method: spec.method ?? 'POST',
       path: fillPath(spec.path, values, NAME),
@@ -104,23 +163,26 @@ export function recipeSite(recipe: Recipe): Site {
     try {
       response = await session(client, request);
     } catch (error) {
-      if (isUnclearOutcome(error)) return settleUnclearCreate(client, user, name, error);
+      if (isUnclearOutcome(error)) return settleUnclearCreate(client, user, name, before, error);
       throw error;
     }
     if (!(spec.okStatuses ?? [200, 201]).includes(response.status)) {
       const error =
-        response.status === 409 ? siteError('conflict', t('recipe_conflict', NAME, name), t('recipe_conflict_next')) : failure(client, response);
-      if (isUnclearOutcome(error)) return settleUnclearCreate(client, user, name, error);
+        response.status === 409
+          ? withRecipeNextStep(client, response, siteError('conflict', t('recipe_conflict', NAME, name), t('recipe_conflict_next')))
+          : failure(client, response);
+      if (isUnclearOutcome(error)) return settleUnclearCreate(client, user, name, before, error);
       throw error;
     }
     // A success we cannot read may be a proxy's page rather than the site's answer: the token list decides.
     const body = looksLikeHtml(response) ? undefined : jsonOrUndefined(response.body);
     const secret = valueAt(body, spec.secret);
     if (typeof secret !== 'string' || !secret || /[\r\n\u0000]/.test(secret)) {
-      return settleUnclearCreate(client, user, name, unexpectedAnswer(NAME, response));
+      return settleUnclearCreate(client, user, name, before, unexpectedAnswer(NAME, response));
     }
     const shown = (spec.name && idAt(body, spec.name)) || name;
-    return { id: (spec.id && idAt(body, spec.id)) || shown, name: shown, secret };
+    const id = (spec.id && idAt(body, spec.id)) || (before && (await newTokenId(client, user, shown, before))) || shown;
+    return { id, name: shown, secret };
   }
 
   const formSpec = recipeForm(recipe);

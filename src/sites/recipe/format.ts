@@ -17,6 +17,7 @@
  * Changes (only optional fields are ever added, so recipes written against an earlier version stay valid):
  * - format 1: first version.
  * - format 1, before any recipe used it: `create.expiresAt` removed (the expiry shown is the one the user picked).
+ * - format 1: `create.idFromList` (a new token's id from the token list) and `failures` (next steps per failure) added.
  */
 
 /** The placeholders a template may hold, by where it is used. */
@@ -74,6 +75,13 @@ export interface Recipe {
   revoke?: RevokeSpec;
   /** How a client sends the token. */
   auth: AuthSpec;
+  /**
+   * What the user should do about failures the site explains in its own way, first match wins, e.g. Nextcloud's 403
+   * "Password confirmation is required" asks for `sign-in`, not an admin. Up to 20. The sentence stays Tokenmint's
+   * (with the site's own words where its answer has them); only the next step changes. Statuses that mean "signed
+   * out" (see `whoami.signedOutStatuses`) always offer Sign in.
+   */
+  failures?: FailureSpec[];
   /** The who-am-I request with the token alone (no cookies): proves a token works. */
   verify: VerifySpec;
 }
@@ -161,6 +169,13 @@ export interface CreateSpec {
   secret: string;
   /** Pointer to the new token's id on the site (for revoke); default: the token's name. */
   id?: string;
+  /**
+   * `true` where the answer does not say which token is new (GitLab's lists every active token, the new one
+   * unmarked): the id is looked up in the token list (`list`, required), as the one named like the new token that
+   * was not listed before the create. Costs a list request before and after each create; where the list cannot tell
+   * (it failed, or two new tokens share the name), the name stands in as with no `id`. Not together with `id`.
+   */
+  idFromList?: boolean;
   /** Pointer to the token's name as the site stored it; default: the name asked for. */
   name?: string;
   /** Statuses that mean "made". Default `[200, 201]`. */
@@ -191,6 +206,23 @@ export interface RevokeSpec {
   path: string;
   /** Statuses that mean "revoked". Default `[200, 202, 204]`; a 404 always counts as "gone already". */
   okStatuses?: number[];
+}
+
+/** The next steps a failure may name; Tokenmint says each in the browser's language. */
+export type FailureNext = 'sign-in' | 'reload' | 'check-input' | 'ask-admin' | 'retry-later';
+
+export interface FailureSpec {
+  /** The status of the failed answer, of any request of the recipe (create, list, revoke, CSRF, verify). */
+  status: number;
+  /** Text the answer's body must hold (any case) for this entry to apply, 1–200 characters; absent: any body. */
+  contains?: string;
+  /**
+   * What the user should do: `sign-in` (sign in again or confirm the password on the site, then retry; with a Sign
+   * in link), `reload` (reload the site's tab), `check-input` (the token's name, scopes and expiry), `ask-admin` (ask
+   * the site's admin for access), `retry-later` (try again in a moment). A fixed set rather than free text, so the
+   * step is said in the user's language and an imported recipe cannot put words of its own in Tokenmint's mouth.
+   */
+  next: FailureNext;
 }
 
 export interface AuthSpec {

@@ -23,6 +23,7 @@ function full(change: (recipe: Mutable) => void = () => {}): Mutable {
   recipe.revoke.method = 'POST';
   recipe.verify.userId = '/login';
   recipe.verify.invalidStatuses = [401];
+  recipe.failures = [{ status: 403, contains: 'Password confirmation is required', next: 'sign-in' }, { status: 412, next: 'reload' }];
   change(recipe);
   return recipe;
 }
@@ -49,6 +50,10 @@ describe('a valid recipe', () => {
       verify: { path: '/me' },
     };
     expect(problemsOf(minimal)).toEqual([]);
+  });
+
+  it('passes with the new token’s id looked up in the list rather than read from the answer', () => {
+    expect(problemsOf(full((r) => ((r.create.idFromList = true), delete r.create.id)))).toEqual([]);
   });
 
   it('the example beside the format passes', () => {
@@ -130,6 +135,18 @@ describe('every field says what is wrong with it', () => {
     ['create.secret', (r) => delete r.create.secret, [P('create.secret', 'This field is required.')]],
     ['create.id', (r) => (r.create.id = 'id'), [P('create.id', pointerMessage())]],
     ['create.okStatuses', (r) => (r.create.okStatuses = []), [P('create.okStatuses', 'Give 1 to 20 entries.')]],
+    ['create.idFromList: not a flag', (r) => (r.create.idFromList = 'yes'), [P('create.idFromList', 'Use one of: true, false.')]],
+    ['create.idFromList beside create.id', (r) => (r.create.idFromList = true), [P('create.idFromList', 'Give either id or idFromList, not both.')]],
+    [
+      'create.idFromList without a list',
+      (r) => ((r.create.idFromList = true), delete r.create.id, delete r.list),
+      [P('create.idFromList', 'idFromList looks the id up in the token list: add a list request (list).')],
+    ],
+    ['failures: none', (r) => (r.failures = []), [P('failures', 'Give 1 to 20 entries.')]],
+    ['failures.status', (r) => (r.failures[0].status = 99), [P('failures.0.status', 'Use a whole number from 100 to 599.')]],
+    ['failures.contains', (r) => (r.failures[0].contains = ''), [P('failures.0.contains', 'Use 1 to 200 characters.')]],
+    ['failures.next: free text', (r) => (r.failures[1].next = 'Call the helpdesk.'), [P('failures.1.next', 'Use one of: sign-in, reload, check-input, ask-admin, retry-later.')]],
+    ['failures.next: missing', (r) => delete r.failures[1].next, [P('failures.1.next', 'This field is required.')]],
     ['list.path', (r) => (r.list.path = 'tokens'), [P('list.path', pathMessage())]],
     ['list.id', (r) => delete r.list.id, [P('list.id', 'This field is required.')]],
     ['list.scopes', (r) => (r.list.scopes = ['/scopes']), [P('list.scopes', pointerMessage())]],

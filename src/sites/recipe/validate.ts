@@ -152,6 +152,18 @@ const formBody: Rule = (value, field, problems) => {
   }
 };
 
+/** `idFromList` looks the id up instead of reading it from the answer: not both. */
+const oneIdSource: Rule = (value, field, problems) => {
+  const create = value as { id?: string; idFromList?: boolean };
+  if (create.idFromList && create.id !== undefined) say(problems, at(field, 'idFromList'), 'recipe_v_id_or_list');
+};
+
+/** `idFromList` needs the list it looks in. */
+const listForId: Rule = (value, _field, problems) => {
+  const recipe = value as Recipe;
+  if (recipe.create.idFromList && !recipe.list) say(problems, 'create.idFromList', 'recipe_v_needs_list');
+};
+
 const csrfVariants: Record<string, Fields> = {
   none: { from: oneOf('none') },
   cookie: { from: oneOf('cookie'), cookie: text(200, (name) => (/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) ? null : 'recipe_v_cookie')), header: headerName },
@@ -250,10 +262,12 @@ const schema = object({
       body: optional((value, field, problems) => body(value, field, problems)),
       secret: pointer,
       id: optional(pointer),
+      idFromList: optional(oneOf(true, false)),
       name: optional(pointer),
       okStatuses: optional(statuses),
     },
     formBody,
+    oneIdSource,
   ),
   list: optional(
     object({
@@ -276,7 +290,18 @@ const schema = object({
   ),
   auth: object({ header: headerName, value: text(500, (value) => (/[\r\n\u0000]/.test(value) ? 'recipe_v_line_break' : null)) }, oneToken),
   verify: object({ path: path(), userId: optional(pointer), invalidStatuses: optional(statuses) }),
-});
+  failures: optional(
+    list(
+      object({
+        status: whole(100, 599),
+        contains: optional(text(200)),
+        next: oneOf('sign-in', 'reload', 'check-input', 'ask-admin', 'retry-later'),
+      }),
+      1,
+      20,
+    ),
+  ),
+}, listForId);
 
 /** Checks a parsed recipe. */
 export function validateRecipe(value: unknown): Checked {

@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { faultyClient } from '../../../test/unit/faulty-client.ts';
 import { nodePageClient } from '../../../test/unit/node-page-client.ts';
 import type { DemoSite } from '../../../scripts/demo.ts';
 import type { Site as EmulatedSite } from '../../../test/sites/harness.ts';
@@ -114,7 +115,8 @@ describe('GitLab', () => {
     expect(form.expiresInDays).toEqual({ min: 1, max: 365, default: 30 });
     const minted = await gitlab().mint(client, user, mintInput({ name: 'ci', scopes: ['read_api'], expiresInDays: 7 }));
     const [token] = site.tokens('jane.doe');
-    expect(minted).toEqual({ id: 'ci', name: 'ci', secret: token!.token });
+    // The create answer does not mark the new token: its numeric id comes from the list, as the panel lists it.
+    expect(minted).toEqual({ id: String(token!.id), name: 'ci', secret: token!.token });
     expect(token!.expiresAt).toBe(new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10));
     expect(await gitlab().verify(client, minted.secret)).toBe('2');
 
@@ -123,6 +125,23 @@ describe('GitLab', () => {
     await gitlab().revoke(client, user, listed[0]!.id);
     expect(site.tokens('jane.doe')[0]!.revoked).toBe(true);
     expect(await gitlab().verify(client, minted.secret)).toBeNull();
+  });
+
+  test('a second token of the same name gets its own id, not the first one’s', async () => {
+    const client = await signedIn(running());
+    const user = { id: '2', name: 'jane.doe' };
+    const first = await gitlab().mint(client, user, mintInput({ name: 'deploy', scopes: ['read_api'], expiresInDays: 30 }));
+    const second = await gitlab().mint(client, user, mintInput({ name: 'deploy', scopes: ['read_api'], expiresInDays: 30 }));
+    const made = site.tokens('jane.doe').filter((token) => token.name === 'deploy');
+    expect([first.id, second.id]).toEqual(made.map((token) => String(token.id)));
+    expect(first.id).not.toBe(second.id);
+  });
+
+  test('a refused create passes on GitLab’s own words from its errors list', async () => {
+    const client = await signedIn(running());
+    const user = { id: '2', name: 'jane.doe' };
+    const error = await gitlab().mint(client, user, mintInput({ name: 'no-scopes', scopes: [], expiresInDays: 30 })).catch((e: unknown) => e);
+    expect((error as { user?: unknown }).user).toMatchObject({ code: 'invalid', sentence: "GitLab refused the request: Scopes can't be blank." });
   });
 
   test('a name the site would refuse is caught by the recipe’s rule', () => {
@@ -161,11 +180,25 @@ describe('Nextcloud', () => {
     const client = await signedIn(running());
     site.expirePasswordConfirmation('jane');
     const error = await nextcloud().mint(client, { id: 'jane', name: 'Jane Doe' }, mintInput({ name: 'late' })).catch((e: unknown) => e);
-    expect((error as { user?: unknown }).user).toMatchObject({
+    expect((error as { user?: unknown }).user).toEqual({
       code: 'forbidden',
       sentence: 'Nextcloud refused the request (403). Nextcloud says: Password confirmation is required.',
+      next: 'Sign in again (or confirm your password in Nextcloud), then retry.',
+      link: { label: 'Sign in', url: `${site.origin}/login` },
     });
     expect(site.appPasswords('jane')).toEqual([]);
+  });
+
+  test('a request token Nextcloud refuses (412) asks for a reload of the tab', async () => {
+    const client = faultyClient(await signedIn(running()), (request) => request.path === '/index.php/csrftoken', {
+      kind: 'rewrite',
+      answer: (response) => ({ ...response, body: JSON.stringify({ token: 'bm90:dmFsaWQ=' }) }),
+    });
+    const error = await nextcloud().mint(client, { id: 'jane', name: 'Jane Doe' }, mintInput({ name: 'stale' })).catch((e: unknown) => e);
+    expect((error as { user?: unknown }).user).toMatchObject({
+      sentence: 'Nextcloud refused the request (412). Nextcloud says: CSRF check failed.',
+      next: 'Reload the Nextcloud tab and try again.',
+    });
   });
 });
 
