@@ -47,6 +47,7 @@ export function recipeSite(recipe: Recipe): Site {
     return withRecipeNextStep(client, answer, generalFailure(response));
   }
 
+  /** What a failure says before the recipe has its say: the sentence, and the usual next step for its status. */
   function generalFailure(response: PageResponse): SiteError {
     const detail = errorDetail(response);
     if (response.status === 403 && /csrf|xsrf/i.test(response.body)) {
