@@ -13,8 +13,8 @@ export const BLANK_PAGE = 'bench-blank.html';
 
 /**
  * Kept as source text: tsx wraps named functions with a `__name` helper that does not exist in the page.
- * `ready`: when the page became usable — the popup's Token name and an enabled Generate token (site recognised,
- * user known), or the blank page's marker. `firstRow`: when a table first had a row. `portMessages`: when each
+ * `ready`: when the page became usable — the popup's Token name (the site and user named above it), or the blank
+ * page's marker. `confirmed`: when the popup's Generate token became enabled (the background has answered). `firstRow`: when a table first had a row. `portMessages`: when each
  * message of the panel's port arrived.
  */
 const INIT_SCRIPT = `(() => {
@@ -28,13 +28,14 @@ const INIT_SCRIPT = `(() => {
       return port;
     };
   }
-  const isReady = () => {
-    if (document.body && 'ready' in document.body.dataset) return true;
+  const isReady = () => (document.body && 'ready' in document.body.dataset) || !!document.getElementById('token-name');
+  const isConfirmed = () => {
     const generate = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Generate token');
-    return !!document.getElementById('token-name') && !!generate && !generate.disabled;
+    return !!generate && !generate.disabled;
   };
   new MutationObserver(() => {
     if (bench.ready === undefined && isReady()) bench.ready = performance.now();
+    if (bench.confirmed === undefined && isConfirmed()) bench.confirmed = performance.now();
     if (bench.firstRow === undefined && document.querySelector('tbody tr')) bench.firstRow = performance.now();
   }).observe(document, { subtree: true, childList: true, attributes: true });
 })();`;
@@ -42,6 +43,7 @@ const INIT_SCRIPT = `(() => {
 /** What the init script keeps in each extension page. */
 export interface BenchMarks {
   ready?: number;
+  confirmed?: number;
   firstRow?: number;
   portMessages: number[];
 }
@@ -49,8 +51,11 @@ export type BenchWindow = Window & { __bench?: BenchMarks };
 
 export interface BenchBrowser {
   ext: Extension;
-  /** A page of the extension at `path`, opened in a new tab; resolves once its init script has marked it ready. */
-  openReady(path: string): Promise<{ page: Page; readyAt: number }>;
+  /**
+   * A page of the extension at `path`, opened in a new tab; resolves once its init script has marked it `until`
+   * (ready by default), with the times of both marks (confirmed: the popup only).
+   */
+  openReady(path: string, until?: 'ready' | 'confirmed'): Promise<{ page: Page; readyAt: number; confirmedAt: number | undefined }>;
   /** A new tab signed in to `site` through its own form. */
   signedInTab(demo: DemoSite, site: Site): Promise<Page>;
   close(): Promise<void>;
@@ -69,12 +74,13 @@ export async function launchBenchBrowser(dist = resolve('dist-test')): Promise<B
 
   return {
     ext,
-    async openReady(path) {
+    async openReady(path, until = 'ready') {
       const page = await ext.context.newPage();
       await page.goto(`chrome-extension://${ext.id}/${path}`);
       // A function, not source text: the page's CSP forbids eval, which waitForFunction uses for text.
-      await page.waitForFunction(() => (window as BenchWindow).__bench?.ready !== undefined);
-      return { page, readyAt: (await page.evaluate('window.__bench.ready')) as number };
+      await page.waitForFunction((mark) => (window as BenchWindow).__bench?.[mark] !== undefined, until);
+      const marks = (await page.evaluate('window.__bench')) as BenchMarks;
+      return { page, readyAt: marks.ready!, confirmedAt: marks.confirmed };
     },
     async signedInTab(demo, site) {
       const tab = await ext.context.newPage();

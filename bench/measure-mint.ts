@@ -40,7 +40,7 @@ export async function measureMintOverhead(bench: BenchBrowser, tab: Page, tabId:
   const popup: number[] = [];
   const direct: number[] = [];
   for (let i = -1; i < runs; i++) {
-    const { page } = await bench.openReady(`src/popup/index.html?tabId=${tabId}`);
+    const { page } = await bench.openReady(`src/popup/index.html?tabId=${tabId}`, 'confirmed');
     const viaPopup = (await page.evaluate(CLICK_TO_TOKEN)) as number;
     bench.ext.noteSecret(await page.locator('#new-token').inputValue());
     await page.getByRole('button', { name: 'Done' }).click();

@@ -3,6 +3,7 @@ import { signedOut, siteError, toUserError } from '../core/errors.ts';
 import type { MintForm, TabState } from '../core/messages.ts';
 import { suggestName } from '../core/token.ts';
 import { memoGets } from '../core/memo-client.ts';
+import { SHOWN_KEY, shownFrom } from '../core/shown-state.ts';
 import type { PageClient } from '../core/page-client.ts';
 import { sites, type Site } from '../sites/index.ts';
 import { lastSeen, recognise, siteFor } from './recognise.ts';
@@ -56,7 +57,16 @@ type StateOfTab = TabState extends infer S ? (S extends TabState ? Omit<S, 'reve
 
 export async function tabState(tabId: number): Promise<TabState> {
   const [reveals, state] = await Promise.all([pendingReveals(), stateOfTab(tabId)]);
-  return { ...state, reveals } as TabState;
+  const full = { ...state, reveals } as TabState;
+  // Not awaited: the popup that asked has its answer; only the next one reads this.
+  void keepShown(full).catch(() => undefined);
+  return full;
+}
+
+/** The state the next popup may draw before asking (see shown-state.ts); anything else clears it. */
+async function keepShown(state: TabState): Promise<void> {
+  const shown = shownFrom(state);
+  await (shown ? browser.storage.session.set({ [SHOWN_KEY]: shown }) : browser.storage.session.remove(SHOWN_KEY));
 }
 
 async function stateOfTab(tabId: number): Promise<StateOfTab> {

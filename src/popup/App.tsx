@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useLayoutEffect, useState } from 'preact/hooks';
 import type { UserError } from '../core/errors.ts';
 import type { Reply, TabState } from '../core/messages.ts';
 import { send } from '../core/send.ts';
@@ -7,7 +7,7 @@ import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { MintForm } from './MintForm.tsx';
 import { RevealCard } from '../ui/RevealCard.tsx';
 import { openInTab } from './target-tab.ts';
-import { tabLookup } from './tab-lookup.ts';
+import { lastShown, tabLookup } from './tab-lookup.ts';
 import { listed, t } from '../core/i18n.ts';
 
 type View =
@@ -20,6 +20,8 @@ export function App() {
   const [reveals, setReveals] = useState<Reveal[]>([]);
   const [working, setWorking] = useState(false);
   const [mintError, setMintError] = useState<UserError | null>(null);
+  // False while the view is the last state shown on this origin, drawn before the background's answer.
+  const [confirmed, setConfirmed] = useState(false);
 
   async function load() {
     const lookup = await tabLookup();
@@ -28,6 +30,7 @@ export function App() {
       return;
     }
     const { tabId, reply } = lookup;
+    setConfirmed(true);
     if (!reply.ok) return setView({ kind: 'failed', error: reply.error });
     setView({ kind: 'tab', tabId, state: reply.value });
     setReveals(reply.value.reveals);
@@ -52,8 +55,12 @@ export function App() {
     if (rest.length === 0) await load();
   }
 
-  useEffect(() => {
+  // A layout effect, not an effect: Preact runs effects only after the next frame, which is what this races.
+  useLayoutEffect(() => {
     void load();
+    void lastShown().then((shown) => {
+      if (shown) setView((view) => (view.kind === 'loading' ? { kind: 'tab', tabId: shown.tabId, state: { ...shown.state, reveals: [] } } : view));
+    });
   }, []);
 
   const [reveal] = reveals;
@@ -102,6 +109,7 @@ export function App() {
             initialName={state.job?.name}
             user={state.user}
             working={working}
+            confirming={!confirmed}
             error={mintError}
             onGenerate={(input) => void finish(send('mint', { tabId, origin: state.origin, siteId: state.site.id, ...input }))}
             onLink={follow}

@@ -14,13 +14,15 @@ interface Props {
   initialName?: string | undefined;
   user: UserInfo;
   working: boolean;
+  /** The form drawn is the last one shown on this origin, not yet confirmed by the background: Generate waits. */
+  confirming: boolean;
   error: UserError | null;
   onGenerate: (input: MintInput) => void;
   /** Follows an alert's link (e.g. Sign in after the session expired) in the site's tab. */
   onLink: (url: string) => void;
 }
 
-export function MintForm({ form, initialName, user, working, error, onGenerate, onLink }: Props) {
+export function MintForm({ form, initialName, user, working, confirming, error, onGenerate, onLink }: Props) {
   const [name, setName] = useState(initialName ?? form.name?.suggestion ?? '');
   const [description, setDescription] = useState('');
   const [scopes, setScopes] = useState(() => new Set(form.scopes?.defaults ?? []));
@@ -36,7 +38,7 @@ export function MintForm({ form, initialName, user, working, error, onGenerate, 
 
   function submit(event: Event) {
     event.preventDefault();
-    if (blocked || working) return;
+    if (blocked || working || confirming) return;
     onGenerate({
       name: form.name ? name : '',
       description: description.trim(),
@@ -117,7 +119,7 @@ export function MintForm({ form, initialName, user, working, error, onGenerate, 
       </fieldset>
       {user.cannotMint && <ErrorAlert error={user.cannotMint} />}
       {error && <ErrorAlert error={error} onLink={onLink} />}
-      <button type="submit" class="primary" disabled={blocked || working}>
+      <button type="submit" class="primary" disabled={blocked || working || confirming}>
         {working ? t('popup_generating') : t('popup_generate')}
       </button>
       {working && <progress aria-label={t('popup_generatingToken')} />}

@@ -1,5 +1,4 @@
-// The popup's entry is kept tiny: it asks the background about the tab at once, and the app's code (Preact, the
-// form, the reveal) loads while the background recognises the site.
+// tab-lookup first: it asks the background about the tab (and storage for the last state shown) before Preact and
+// the app are evaluated and rendered.
 import './tab-lookup.ts';
-
-void import('./mount.tsx');
+import './mount.tsx';

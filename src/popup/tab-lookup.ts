@@ -1,24 +1,45 @@
 import type { Reply, TabState } from '../core/messages.ts';
+import { pageApi } from '../core/page-api.ts';
 import { send } from '../core/send.ts';
-import { targetTabId } from './target-tab.ts';
+import { SHOWN_KEY, type ShownState } from '../core/shown-state.ts';
+import { suggestName } from '../core/token.ts';
+import { targetTab, type TargetTab } from './target-tab.ts';
 
 export type TabLookup = { tabId: undefined } | { tabId: number; reply: Reply<TabState> };
 
-async function lookUp(): Promise<TabLookup> {
-  const tabId = await targetTabId();
-  if (tabId === undefined) return { tabId };
-  return { tabId, reply: await send('tab-state', { tabId }) };
+async function lookUp(tab: Promise<TargetTab | undefined>): Promise<TabLookup> {
+  const target = await tab;
+  if (!target) return { tabId: undefined };
+  return { tabId: target.id, reply: await send('tab-state', { tabId: target.id }) };
+}
+
+/** The last state shown for the tab's origin, drawn while the background confirms it (see shown-state.ts). */
+async function readShown(tab: Promise<TargetTab | undefined>): Promise<{ tabId: number; state: ShownState } | undefined> {
+  const [target, stored] = await Promise.all([tab, pageApi.storage.session.get(SHOWN_KEY)]);
+  if (!target) return undefined;
+  const url = target.url ?? (await pageApi.tabs.get(target.id)).url;
+  if (!url || !/^https?:/.test(url)) return undefined;
+  const shown = stored[SHOWN_KEY] as ShownState | undefined;
+  if (shown?.origin !== new URL(url).origin) return undefined;
+  // A name of its own: the one drawn last time may have been used since.
+  const form = shown.form.name ? { ...shown.form, name: { ...shown.form.name, suggestion: suggestName(new Date()) } } : shown.form;
+  return { tabId: target.id, state: { ...shown, form } };
 }
 
 /**
- * The popup's first question, asked when this module runs: main.tsx imports it and only then loads the app, so the
- * background recognises the site while Preact, the form and the reveal are still loading.
+ * The popup's first questions, asked when this module runs: main.tsx imports it before the app, so the background
+ * recognises the site (and storage yields the last state shown) while Preact and the app are evaluated and rendered.
  */
-let first: Promise<TabLookup> | undefined = lookUp();
+const firstTarget = targetTab();
+let first: Promise<TabLookup> | undefined = lookUp(firstTarget);
+const shownAhead = readShown(firstTarget).catch(() => undefined);
 
 /** What the background says of the popup's tab: the answer asked at start-up the first time, a fresh one after. */
 export function tabLookup(): Promise<TabLookup> {
-  const answer = first ?? lookUp();
+  const answer = first ?? lookUp(targetTab());
   first = undefined;
   return answer;
 }
+
+/** The last state shown on this tab's origin, if any: to draw until the background's answer arrives. */
+export const lastShown = () => shownAhead;

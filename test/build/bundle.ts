@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-/** What one extension page really loads: its HTML's scripts and styles, and every module those import statically. */
+/** What one extension page really loads: its HTML's scripts and styles, and every module those import. */
 export function pageFiles(dist: string, entry: string): string[] {
   const seen = new Set<string>();
   const visit = (file: string) => {
@@ -10,7 +10,8 @@ export function pageFiles(dist: string, entry: string): string[] {
     seen.add(file);
     if (!file.endsWith('.js')) return;
     const code = readFileSync(join(dist, file), 'utf8');
-    for (const [, spec] of code.matchAll(/(?:from|import)\s*["']\.\/([^"']+)["']/g)) {
+    // Static imports, and dynamic ones (the popup loads its app through `import()`, quoted with backticks).
+    for (const [, spec] of code.matchAll(/(?:from|import)\s*\(?\s*["'`]\.\/([^"'`]+)["'`]/g)) {
       visit(join(file, '..', spec!));
     }
   };
@@ -38,3 +39,8 @@ export function pageSize(dist: string, entry: string): Size {
     { raw: 0, gzip: 0 },
   );
 }
+
+// Budgets near what the pages weigh now (issue 7), so that growth is a decision: raise one only with the reason in the
+// commit. Measured on this build: popup 11.9 kB, panel 16.8 kB, options 24.0 kB (of which the recipe section's
+// validator, loaded when that section opens, ~4.7 kB), worker 30.3 kB, all gzip, every file a page may load counted.
+export const BUDGETS = { popup: 12_500, panel: 17_500, options: 25_000, worker: 31_000 };
