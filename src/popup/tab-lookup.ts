@@ -15,10 +15,11 @@ async function lookUp(tab: Promise<TargetTab | undefined>): Promise<TabLookup> {
 
 /** The last state shown for the tab's origin, drawn while the background confirms it (see shown-state.ts). */
 async function readShown(tab: Promise<TargetTab | undefined>): Promise<{ tabId: number; state: ShownState } | undefined> {
-  const [target, stored] = await Promise.all([tab, pageApi.storage.session.get(SHOWN_KEY)]);
-  if (!target) return undefined;
-  const url = target.url ?? (await pageApi.tabs.get(target.id)).url;
-  if (!url || !/^https?:/.test(url)) return undefined;
+  // Storage and the tab's address are asked for together.
+  const address = tab.then(async (target) => target && { id: target.id, url: target.url ?? (await pageApi.tabs.get(target.id)).url });
+  const [target, stored] = await Promise.all([address, pageApi.storage.session.get(SHOWN_KEY)]);
+  const url = target?.url;
+  if (!target || !url || !/^https?:/.test(url)) return undefined;
   const shown = stored[SHOWN_KEY] as ShownState | undefined;
   if (shown?.origin !== new URL(url).origin) return undefined;
   // A name of its own: the one drawn last time may have been used since.
