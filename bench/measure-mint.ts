@@ -16,7 +16,8 @@ const CLICK_TO_TOKEN = `new Promise((resolve) => {
   const box = () => document.getElementById('new-token');
   const started = performance.now();
   new MutationObserver((_, observer) => {
-    if (box() && box().value) { observer.disconnect(); resolve(performance.now() - started); }
+    // Laid out before the time is taken, as every mark of the bench: whatever the reveal forces itself, or not.
+    if (box() && box().value) { observer.disconnect(); document.body.getBoundingClientRect(); resolve(performance.now() - started); }
   }).observe(document.body, { subtree: true, childList: true, attributes: true });
   [...document.querySelectorAll('button')].find((b) => b.textContent === 'Generate token').click();
 })`;

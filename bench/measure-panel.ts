@@ -25,8 +25,6 @@ const KEYSTROKE = `(async (value) => {
   return performance.now() - started;
 })`;
 
-const TYPED = 'seeded-0999';
-
 async function openPanel(bench: BenchBrowser, tabId: number): Promise<{ page: Page; openToRows: number; render: number }> {
   const page = await bench.ext.context.newPage();
   await page.goto(`chrome-extension://${bench.ext.id}/src/devtools/panel.html?tabId=${tabId}`);
@@ -40,7 +38,8 @@ async function openPanel(bench: BenchBrowser, tabId: number): Promise<{ page: Pa
   return { page, openToRows: firstRow, render: firstRow - answered };
 }
 
-export async function measurePanel(bench: BenchBrowser, tabId: number, tokens: number, runs: number): Promise<PanelFigures> {
+/** `typed`: a token's full name, typed a key at a time; the table must end with that one row. */
+export async function measurePanel(bench: BenchBrowser, tabId: number, tokens: number, typed: string, runs: number): Promise<PanelFigures> {
   const openToRows: number[] = [];
   const render: number[] = [];
   const keystroke: number[] = [];
@@ -53,11 +52,11 @@ export async function measurePanel(bench: BenchBrowser, tabId: number, tokens: n
     // Keystrokes on the first opening only: each one is a sample, the table stays the same.
     if (i === 0) {
       for (let round = 0; round < 3; round++) {
-        for (let end = 1; end <= TYPED.length; end++) {
-          keystroke.push((await opened.page.evaluate(`${KEYSTROKE}(${JSON.stringify(TYPED.slice(0, end))})`)) as number);
+        for (let end = 1; end <= typed.length; end++) {
+          keystroke.push((await opened.page.evaluate(`${KEYSTROKE}(${JSON.stringify(typed.slice(0, end))})`)) as number);
         }
         const shown = await opened.page.locator('tbody tr').count();
-        if (shown !== 1) throw new Error(`filtering on ${TYPED} left ${shown} rows, not 1`);
+        if (shown !== 1) throw new Error(`filtering on ${typed} left ${shown} rows, not 1`);
         keystroke.push((await opened.page.evaluate(`${KEYSTROKE}('')`)) as number);
       }
     }

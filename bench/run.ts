@@ -1,6 +1,8 @@
 // `npm run bench`: the performance table of issue 7. Starts the emulated sites on free loopback ports, launches
 // Debian's Chromium with the test build, runs each measure, prints the table and writes docs/benchmarks.md.
-// BENCH_RUNS (default 25) sets the runs per measure; BENCH_TOKENS (default 10000) the panel's list.
+// BENCH_RUNS (default 25) sets the runs per measure; BENCH_TOKENS (default 10000) the panel's list. To compare with
+// another build (an older commit's, say): BENCH_DIST and BENCH_STORE_DIST name its test and store builds, BENCH_OUT
+// the file the table goes to.
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { startGoodData, demo as goodDataDemo } from '../test/sites/gooddata.ts';
@@ -25,7 +27,7 @@ const TOKENS = count('BENCH_TOKENS', 10_000, 1);
 
 const started = performance.now();
 const servers: Site[] = [];
-const bench = await launchBenchBrowser();
+const bench = await launchBenchBrowser(resolve(process.env.BENCH_DIST ?? 'dist-test'));
 const step = (what: string) => console.log(`… ${what} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
 try {
   const version = await bench.ext.context.browser()?.version();
@@ -47,7 +49,8 @@ try {
 
   step(`panel with ${TOKENS.toLocaleString('en')} tokens`);
   goodData.addTokens(goodDataDemo.logins[0].user, TOKENS - goodData.tokens(goodDataDemo.logins[0].user).length);
-  const panel = await measurePanel(bench, tabId, goodData.tokens(goodDataDemo.logins[0].user).length, RUNS);
+  const listed = goodData.tokens(goodDataDemo.logins[0].user);
+  const panel = await measurePanel(bench, tabId, listed.length, listed.at(-1)!.id, RUNS);
 
   // Last: signing in to the other sites' emulations replaces cookies of 127.0.0.1 (cookies ignore the port).
   step('recognition');
@@ -65,10 +68,11 @@ try {
     await signedIn.close();
   }
 
-  const sizes = measureSizes(resolve('dist'));
+  const sizes = measureSizes(resolve(process.env.BENCH_STORE_DIST ?? 'dist'));
   const table = report({ browser, popup, mint, recognition, coldStart, panel, sizes, seconds: (performance.now() - started) / 1000 });
-  await writeFile(resolve('docs/benchmarks.md'), table);
-  console.log(`\n${table}\nWritten to docs/benchmarks.md`);
+  const out = process.env.BENCH_OUT ?? 'docs/benchmarks.md';
+  await writeFile(resolve(out), table);
+  console.log(`\n${table}\nWritten to ${out}`);
 } finally {
   await bench.close();
   await Promise.all(servers.map((server) => server.close()));

@@ -43,11 +43,12 @@ export function startMint(order: MintJobOrder): Promise<Reveal> {
     siteId: order.site.id,
     startedAt: Date.now(),
   };
-  const done = mint(job, order.site, order.input).finally(() => {
-    running.delete(job.id);
-    return records.remove(job.id);
-  });
+  const done = mint(job, order.site, order.input);
   running.set(job.id, { job, done });
+  // The answer does not wait for the record to go. The job counts as running until it has gone, so that nobody takes
+  // the record of a finished mint for one a restart cut short (awaitJob then answers with the finished mint).
+  const forget = () => records.remove(job.id).finally(() => running.delete(job.id));
+  void done.then(forget, forget).catch(() => undefined);
   return done;
 }
 
