@@ -53,7 +53,9 @@ async function askFormAhead(client: PageClient): Promise<void> {
 }
 
 /** A tab state before the pending reveals are added: those are read while the tab is being looked at. */
-type StateOfTab = TabState extends infer S ? (S extends TabState ? Omit<S, 'reveals'> : never) : never;
+type StateOfTab = WithoutReveals<TabState>;
+/** Omit over each member of a union, not over what the members share. */
+type WithoutReveals<S> = S extends unknown ? Omit<S, 'reveals'> : never;
 
 export async function tabState(tabId: number): Promise<TabState> {
   const [reveals, state] = await Promise.all([pendingReveals(), stateOfTab(tabId)]);
