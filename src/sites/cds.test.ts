@@ -164,6 +164,18 @@ describe('cds against the emulated site', () => {
       expect(form.scopes).toEqual({ choices: [SCOPES.find((s) => s.id === 'Run'), { id: 'Future', label: 'Future' }], defaults: [], atLeastOne: true });
     });
 
+    it('asks an origin for its scopes once: the next form uses them without a request (a failed read is asked again)', async () => {
+      const client = await signedInAs('jdoe');
+      const adapter = cdsAt('/cdsapi');
+      site.inject({ path: '/cdsapi/auth/scope', status: 502, contentType: 'text/html', body: '<h1>Bad gateway</h1>' });
+      expect((await adapter.form!(client, JDOE)).scopes?.choices).toEqual(SCOPES);
+      site.inject({ path: '/cdsapi/auth/scope', status: 200, contentType: 'application/json', body: '[{"scope":"Run","endpoints":[]}]' });
+      expect((await adapter.form!(client, JDOE)).scopes?.choices.map((c) => c.id)).toEqual(['Run']);
+      expect((await adapter.form!(client, JDOE)).scopes?.choices.map((c) => c.id)).toEqual(['Run']);
+      expect(sent('GET', '/cdsapi/auth/scope')).toHaveLength(2);
+      expect(sent('GET', '/cdsapi/user/jdoe/group')).toHaveLength(3);
+    });
+
     it('signed out: the error with the way back in', async () => {
       const error = await failure(cds.form!(anonymous(), JDOE), 'signed-out');
       expect(error.user.link).toEqual({ label: 'Sign in', url: `${site.origin}/auth/signin` });

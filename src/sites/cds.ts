@@ -363,19 +363,20 @@ export function createBody(input: MintInput, now = new Date()): string {
 // ---------------------------------------------------------------------------------------------------------------------
 // The form.
 
-async function scopeChoices(api: Api): Promise<Choice[]> {
+/** The scopes the site offers, in the form's order; undefined when it does not say (the form then offers CDS's own). */
+async function offeredScopes(api: Api): Promise<Choice[] | undefined> {
   try {
     const response = await call(api, 'GET', '/auth/scope');
     const body = response.status === 200 ? jsonOrUndefined(response.body) : undefined;
     const offered = Array.isArray(body) ? body.flatMap((item) => (isRecord(item) && typeof item.scope === 'string' ? [item.scope] : [])) : [];
     const names = offered.filter((name) => /^[A-Za-z]{1,64}$/.test(name));
-    if (names.length === 0) return [...SCOPES];
+    if (names.length === 0) return undefined;
     // Known scopes in the usual order, with their help line; any newer ones after them.
     const known = SCOPES.filter((scope) => names.includes(scope.id));
     const newer = [...new Set(names.filter((name) => !SCOPES.some((scope) => scope.id === name)))].sort();
     return [...known, ...newer.map((name) => ({ id: name, label: name }))];
   } catch {
-    return [...SCOPES];
+    return undefined;
   }
 }
 
@@ -525,6 +526,19 @@ async function endSession(api: Api, session: unknown): Promise<void> {
 /** The CDS adapter for an API served under `apiBase` on the tab's origin. */
 export function cdsAt(apiBase: string): Site {
   const at = (client: PageClient): Api => ({ client, base: apiBase });
+  /**
+   * The scopes an origin's CDS offers, asked once per worker life: they change only with a CDS upgrade, and every
+   * popup opening would otherwise spend a request on them (issue 7: a warm opening asks the user and groups only).
+   */
+  const scopesByOrigin = new Map<string, Choice[]>();
+  const scopesAt = async (api: Api): Promise<Choice[]> => {
+    const known = scopesByOrigin.get(api.client.origin);
+    if (known) return known;
+    const offered = await offeredScopes(api);
+    // Only what the site said is kept: a failed read is asked again next time.
+    if (offered) scopesByOrigin.set(api.client.origin, offered);
+    return offered ?? [...SCOPES];
+  };
   /** Trades the sign-in token for a session, as cdsctl does; the session ends right after (see `endSession`). */
   const checkRequest = (secret: string): PageRequest => ({
     method: 'POST',
@@ -565,7 +579,7 @@ export function cdsAt(apiBase: string): Site {
 
     async form(client, user) {
       const api = at(client);
-      const [scopes, ring] = await Promise.all([scopeChoices(api), currentRing(api)]);
+      const [scopes, ring] = await Promise.all([scopesAt(api), currentRing(api)]);
       const defaults = DEFAULT_SCOPES.filter((id) => scopes.some((scope) => scope.id === id));
       return {
         description: { maxLength: TEXT_MAX },
