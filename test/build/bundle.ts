@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-/** What one extension page really loads: its HTML's scripts and styles, and every module those import. */
+/** What one extension page really loads: its HTML (with any inlined style), its scripts and styles, and every module those import. */
 export function pageFiles(dist: string, entry: string): string[] {
   const seen = new Set<string>();
   const visit = (file: string) => {
@@ -16,6 +16,7 @@ export function pageFiles(dist: string, entry: string): string[] {
     }
   };
   if (entry.endsWith('.html')) {
+    seen.add(entry);
     const html = readFileSync(join(dist, entry), 'utf8');
     for (const [, ref] of html.matchAll(/(?:src|href)="\/([^"]+\.(?:js|css))"/g)) visit(ref!);
   } else {
@@ -41,6 +42,7 @@ export function pageSize(dist: string, entry: string): Size {
 }
 
 // Budgets near what the pages weigh now (issue 7), so that growth is a decision: raise one only with the reason in the
-// commit. Measured on this build: popup 11.9 kB, panel 16.8 kB, options 24.0 kB (of which the recipe section's
-// validator, loaded when that section opens, ~4.7 kB), worker 30.3 kB, all gzip, every file a page may load counted.
-export const BUDGETS = { popup: 12_500, panel: 17_500, options: 25_000, worker: 31_000 };
+// commit. Measured on this build, gzip, every file a page may load counted with its HTML: popup 11.6 kB (its style
+// inlined), panel 17.3 kB, options 25.4 kB (the shared `ui` chunk brings it the reveal card it does not show, ~1 kB;
+// the recipe section's validator, loaded when that section opens, ~4.7 kB), worker 30.1 kB.
+export const BUDGETS = { popup: 12_000, panel: 17_500, options: 26_000, worker: 31_000 };
