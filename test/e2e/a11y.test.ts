@@ -260,6 +260,21 @@ describe('axe-core finds no serious or critical violation, light or dark', () =>
     await data.getByRole('button', { name: 'Confirm wipe' }).waitFor();
     await expectAccessible(options, 'options: confirm wipe');
   });
+
+  test('options: the recipe section refusing a recipe, pasted and filled in', async () => {
+    const options = await openOptions();
+    const recipes = options.getByRole('region', { name: 'Site recipes' });
+    await recipes.getByRole('textbox', { name: 'Recipe (JSON)' }).fill('{"format": 1, "id": "Bad Id", "origins": ["*://*/*"]}');
+    await recipes.getByRole('button', { name: 'Add recipe' }).click();
+    await recipes.getByRole('list', { name: 'Problems with the recipe' }).getByRole('listitem').first().waitFor();
+    await expectAccessible(options, 'options: recipe pasted, with its problems');
+
+    await recipes.getByRole('radio', { name: 'Fill in a form' }).check();
+    await recipes.getByRole('textbox', { name: 'Id (id)' }).fill('Bad Id');
+    await recipes.getByRole('button', { name: 'Add recipe' }).click();
+    await expect.poll(() => recipes.getByRole('textbox', { name: 'Id (id)' }).getAttribute('aria-invalid')).toBe('true');
+    await expectAccessible(options, 'options: recipe form, fields marked invalid');
+  });
 });
 
 describe('motion', () => {
