@@ -3,9 +3,8 @@ import type { JobInfo } from '../core/messages.ts';
 import { nameProblem } from '../core/name-rule.ts';
 import type { Reveal } from '../core/token.ts';
 import type { Minted, MintInput, Site, SiteUser } from '../sites/types.ts';
-import { signedInUser } from './recognise.ts';
 import { saveReveal, getReveal } from './reveals.ts';
-import { scriptingClient } from './scripting-client.ts';
+import { signedInSiteTab } from './site-tab.ts';
 import { sessionRecords } from './session-store.ts';
 import { t } from '../core/i18n.ts';
 
@@ -23,7 +22,7 @@ const running = new Map<string, { job: Job; done: Promise<Reveal> }>();
 export interface MintJobOrder {
   tabId: number;
   origin: string;
-  site: Site;
+  siteId: string;
   input: MintInput;
 }
 
@@ -33,17 +32,17 @@ export interface MintJobOrder {
  */
 export function startMint(order: MintJobOrder): Promise<Reveal> {
   for (const { job, done } of running.values()) {
-    if (job.origin === order.origin && job.siteId === order.site.id && job.name === order.input.name) return done;
+    if (job.origin === order.origin && job.siteId === order.siteId && job.name === order.input.name) return done;
   }
   const job: Job = {
     id: crypto.randomUUID(),
     name: order.input.name,
     tabId: order.tabId,
     origin: order.origin,
-    siteId: order.site.id,
+    siteId: order.siteId,
     startedAt: Date.now(),
   };
-  const done = mint(job, order.site, order.input);
+  const done = mint(job, order.input);
   running.set(job.id, { job, done });
   // The answer does not wait for the record to go. The job counts as running until it has gone, so that nobody takes
   // the record of a finished mint for one a restart cut short (awaitJob then answers with the finished mint).
@@ -52,14 +51,13 @@ export function startMint(order: MintJobOrder): Promise<Reveal> {
   return done;
 }
 
-async function mint(job: Job, site: Site, input: MintInput): Promise<Reveal> {
+async function mint(job: Job, input: MintInput): Promise<Reveal> {
+  // The record is written before the create can go out, alongside the checks (each a round trip to the browser).
+  const [{ site, client, user }] = await Promise.all([signedInSiteTab(job.tabId, job.origin, job.siteId), records.put(job.id, job)]);
   if (site.nameRule) {
     const problem = nameProblem(site.nameRule, job.name);
     if (problem) throw siteError('invalid', problem, t('mint_changeName'));
   }
-  const client = scriptingClient(job.tabId, job.origin);
-  // The record is written before the create can go out (signedInUser may ask the site, the create waits for both).
-  const [, user] = await Promise.all([records.put(job.id, job), signedInUser(client, site)]);
   let minted: Minted;
   try {
     minted = await site.mint(client, user, input);

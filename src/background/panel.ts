@@ -7,9 +7,9 @@ import { sites, type Site } from '../sites/index.ts';
 import { copyToClipboard } from './clipboard.ts';
 import { forgetKept, keptFor, keptToken } from './kept-tokens.ts';
 import { publishReveal } from './mint-jobs.ts';
-import { recognise, signedInUser, siteFor } from './recognise.ts';
+import { recognise, siteFor } from './recognise.ts';
 import { scriptingClient } from './scripting-client.ts';
-import { siteTab, tabOrigin } from './tab-state.ts';
+import { signedInSiteTab, siteTab, tabOrigin } from './site-tab.ts';
 import { t } from '../core/i18n.ts';
 
 /** The devtools panel's requests: the inspected site's tokens merged with the kept ones, and what can be done to each. */
@@ -61,8 +61,8 @@ function copySource(site: Site, origin: string, secret: string): CopySource {
 
 export async function revokeRow({ tabId, origin, siteId, tokenId, keptId }: Payload<'revoke'>): Promise<null> {
   if (tokenId) {
-    const { site, client } = await siteTab(tabId, origin, siteId);
-    await site.revoke(client, await signedInUser(client, site), tokenId);
+    const { site, client, user } = await signedInSiteTab(tabId, origin, siteId);
+    await site.revoke(client, user, tokenId);
   }
   // Forgotten only once the site confirmed: a failed revoke leaves the secret where the user can still act on it.
   if (keptId) await forgetKept(keptId);
@@ -91,9 +91,8 @@ export async function copyAs(keptId: string, format: string): Promise<{ clearsAt
 }
 
 export async function regenerateRow({ tabId, origin, siteId, tokenId }: Payload<'regenerate'>): Promise<Reveal> {
-  const { site, client } = await siteTab(tabId, origin, siteId);
+  const { site, client, user } = await signedInSiteTab(tabId, origin, siteId);
   if (!site.regenerate) throw siteError('invalid', t('manage_noRegenerate', site.name), t('manage_noRegenerateNext'));
-  const user = await signedInUser(client, site);
   return publishReveal(crypto.randomUUID(), site, origin, user, await site.regenerate(client, user, tokenId));
 }
 

@@ -123,13 +123,19 @@ export async function lastSeen(origin: string): Promise<{ site: Site; user: Site
   return site && { site, user: remembered.user };
 }
 
+/** The user last recognised on `origin` as signed in to the site `siteId`, if any. */
+export async function rememberedUser(origin: string, siteId: string): Promise<SiteUser | undefined> {
+  const remembered = await known.get(origin);
+  return remembered?.siteId === siteId ? remembered.user : undefined;
+}
+
 /**
  * The user signed in to `site` in the client's tab: the one last recognised there (no second who-am-I round trip), or
  * asked afresh. Throws when the tab no longer shows that site signed in.
  */
 export async function signedInUser(client: PageClient, site: Site): Promise<SiteUser> {
-  const remembered = await known.get(client.origin);
-  if (remembered?.siteId === site.id && remembered.user) return remembered.user;
+  const remembered = await rememberedUser(client.origin, site.id);
+  if (remembered) return remembered;
   const found = await recognise(client);
   if (found?.site.id === site.id && found.probe.kind === 'signed-in') return found.probe.user;
   throw siteError('navigated', t('recognise_signedOutNow', site.name), t('tab_reopenOnSite'));

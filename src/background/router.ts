@@ -10,7 +10,7 @@ import { allRecipes, deleteRecipe, recipeNames, saveRecipe, testRecipe } from '.
 import { endReveal, getReveal } from './reveals.ts';
 import { isOwnPage } from './sender.ts';
 import { getSettings, saveSettings } from './settings-store.ts';
-import { siteTab, tabState } from './tab-state.ts';
+import { tabState } from './tab-state.ts';
 import { changePassphrase, exportVault, lockVault, setUpVault, unlockVault, vaultStatus, wipeVault } from './vault.ts';
 import { t } from '../core/i18n.ts';
 
@@ -19,10 +19,7 @@ type Handlers = { [K in MessageKind]: (payload: Payload<K>) => Promise<Answer<K>
 const handlers: Handlers = {
   'tab-state': ({ tabId }) => tabState(tabId),
 
-  async mint({ tabId, origin, siteId, ...input }) {
-    const { site } = await siteTab(tabId, origin, siteId);
-    return startMint({ tabId, origin, site, input });
-  },
+  mint: ({ tabId, origin, siteId, ...input }) => startMint({ tabId, origin, siteId, input }),
 
   'await-job': ({ jobId }) => awaitJob(jobId),
 

@@ -1,42 +1,17 @@
 import browser from 'webextension-polyfill';
-import { signedOut, siteError, toUserError } from '../core/errors.ts';
+import { signedOut, toUserError } from '../core/errors.ts';
 import type { MintForm, TabState } from '../core/messages.ts';
 import { suggestName } from '../core/token.ts';
 import { memoGets } from '../core/memo-client.ts';
 import { SHOWN_KEY, shownFrom } from '../core/shown-state.ts';
 import type { PageClient } from '../core/page-client.ts';
-import { sites, type Site } from '../sites/index.ts';
-import { lastSeen, recognise, siteFor } from './recognise.ts';
+import { sites } from '../sites/index.ts';
+import { lastSeen, recognise } from './recognise.ts';
 import { pendingReveals } from './reveals.ts';
 import { interruptedMintNotice } from './interrupted-mints.ts';
 import { runningJob } from './mint-jobs.ts';
 import { scriptingClient } from './scripting-client.ts';
-import { t } from '../core/i18n.ts';
-
-/** The web origin a tab shows, null for pages that are not web pages; throws when the extension may not see it. */
-export async function tabOrigin(tabId: number): Promise<string | null> {
-  let url: string | undefined;
-  try {
-    url = (await browser.tabs.get(tabId)).url;
-  } catch {
-    throw siteError('navigated', t('tab_closed'), t('tab_closedNext'));
-  }
-  // No url means no access: neither activeTab (the toolbar button) nor a host permission covers this tab.
-  if (url === undefined) {
-    throw siteError('no-access', t('tab_noAccess'), t('tab_noAccessNext'));
-  }
-  return /^https?:\/\//.test(url) ? new URL(url).origin : null;
-}
-
-/** The adapter and a page client for a tab that must still show `origin`: it may have moved since the UI looked. */
-export async function siteTab(tabId: number, origin: string, siteId: string): Promise<{ site: Site; client: PageClient }> {
-  const [site, shown] = await Promise.all([siteFor(origin, siteId), tabOrigin(tabId)]);
-  if (!site) throw siteError('internal', t('tab_unknownSite'), t('tab_reopenOnSite'));
-  if (shown !== origin) {
-    throw siteError('navigated', t('page_navigated', new URL(origin).host), t('tab_movedNext'));
-  }
-  return { site, client: scriptingClient(tabId, origin) };
-}
+import { tabOrigin } from './site-tab.ts';
 
 /**
  * Most openings find the site and user the last one found: their form's requests go out alongside the probe, and the

@@ -237,6 +237,8 @@ describe('options page', () => {
     const options = await sites.ext.context.newPage();
     await options.goto(`chrome-extension://${sites.ext.id}/src/options/index.html`);
     await options.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
+    // The recipe list arrives with an answer of its own, and brings an Edit button per recipe.
+    await options.getByRole('list', { name: 'Recipes' }).getByRole('listitem').first().waitFor();
     return options;
   }
 
