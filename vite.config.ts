@@ -4,6 +4,7 @@ import { defineConfig } from 'vite';
 import manifest from './manifest.json' with { type: 'json' };
 import pkg from './package.json' with { type: 'json' };
 import { inlineCss } from './scripts/vite-inline-css.ts';
+import { oneScript } from './scripts/vite-one-script.ts';
 
 /**
  * `--mode` picks the build. A test build is granted the loopback hosts where the emulated sites run, because an
@@ -70,6 +71,7 @@ export default defineConfig(({ mode }) => {
       crx({ manifest: manifestFor(target), browser: target.firefox ? 'firefox' : 'chrome' }),
       // The popup's first paint is what every use waits for.
       inlineCss('src/popup/index.html'),
+      oneScript('src/popup/index.html'),
     ],
     // Read by the code as build-time constants, so each browser's bundle holds only its own paths.
     define: {
@@ -84,9 +86,10 @@ export default defineConfig(({ mode }) => {
       modulePreload: { polyfill: false },
       rollupOptions: {
         input: pages,
-        // Each file an extension page loads costs its first paint a few milliseconds (`npm run bench`): the popup
-        // loads its own code, `ui` (Preact and what the pages share) and `shared` (the few tiny modules the worker
-        // uses too, kept apart so that the worker never loads Preact), rather than one chunk per shared module.
+        // Each file an extension page loads costs its first paint a few milliseconds (`npm run bench`): the panel and
+        // options page load their own code, `ui` (Preact and what the pages share) and `shared` (the few tiny modules
+        // the worker uses too, kept apart so that the worker never loads Preact), rather than one chunk per shared
+        // module. The popup gets all of it folded into one file (oneScript).
         output: {
           codeSplitting: {
             groups: [

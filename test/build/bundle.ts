@@ -10,7 +10,7 @@ export function pageFiles(dist: string, entry: string): string[] {
     seen.add(file);
     if (!file.endsWith('.js')) return;
     const code = readFileSync(join(dist, file), 'utf8');
-    // Static imports, and dynamic ones (the popup loads its app through `import()`, quoted with backticks).
+    // Static imports, and dynamic ones (the options page loads its recipe validator through `import()`, quoted with backticks).
     for (const [, spec] of code.matchAll(/(?:from|import)\s*\(?\s*["'`]\.\/([^"'`]+)["'`]/g)) {
       visit(join(file, '..', spec!));
     }
