@@ -12,6 +12,7 @@ import { interruptedMintNotice } from './interrupted-mints.ts';
 import { runningJob } from './mint-jobs.ts';
 import { scriptingClient } from './scripting-client.ts';
 import { tabOrigin } from './site-tab.ts';
+import { keepInPopupAddress } from './popup-address.ts';
 
 /**
  * Most openings find the site and user the last one found: their form's requests go out alongside the probe, and the
@@ -36,14 +37,20 @@ export async function tabState(tabId: number): Promise<TabState> {
   const [reveals, state] = await Promise.all([pendingReveals(), stateOfTab(tabId)]);
   const full = { ...state, reveals } as TabState;
   // Not awaited: the popup that asked has its answer; only the next one reads this.
-  void keepShown(full).catch(() => undefined);
+  void keepShown(tabId, full).catch(() => undefined);
   return full;
 }
 
-/** The state the next popup may draw before asking (see shown-state.ts); anything else clears it. */
-async function keepShown(state: TabState): Promise<void> {
+/**
+ * The state the next popup may draw before asking (see shown-state.ts): in this tab's popup address, and in storage
+ * for a popup on the same origin in another tab. Anything else clears both.
+ */
+async function keepShown(tabId: number, state: TabState): Promise<void> {
   const shown = shownFrom(state);
-  await (shown ? browser.storage.session.set({ [SHOWN_KEY]: shown }) : browser.storage.session.remove(SHOWN_KEY));
+  await Promise.all([
+    shown ? browser.storage.session.set({ [SHOWN_KEY]: shown }) : browser.storage.session.remove(SHOWN_KEY),
+    keepInPopupAddress(tabId, shown),
+  ]);
 }
 
 async function stateOfTab(tabId: number): Promise<StateOfTab> {

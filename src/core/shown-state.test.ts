@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TabState } from './messages.ts';
-import { shownFrom } from './shown-state.ts';
+import { POPUP_PAGE, popupAddressShowing, shownFrom, shownInHash } from './shown-state.ts';
 
 const ready: TabState = {
   status: 'ready',
@@ -26,5 +26,26 @@ describe('shownFrom', () => {
   it('keeps nothing of a state that is not ready', () => {
     expect(shownFrom({ status: 'no-page', reveals: [] })).toBeUndefined();
     expect(shownFrom({ status: 'unsupported', origin: ready.origin, siteNames: [], reveals: [] })).toBeUndefined();
+  });
+});
+
+describe('the popup address of a tab', () => {
+  const ahead = { tabId: 7, shown: shownFrom(ready)! };
+
+  it('carries the state and its tab in the fragment, and gives them back', () => {
+    const address = popupAddressShowing(ahead);
+    expect(address.startsWith(`${POPUP_PAGE}#`)).toBe(true);
+    expect(shownInHash(new URL(address, 'chrome-extension://id/').hash)).toEqual(ahead);
+  });
+
+  it('survives names that mean something in an address', () => {
+    const odd = { ...ahead, shown: { ...ahead.shown, user: { id: 'a#b', name: 'Ä %20 & ?x=1' } } };
+    expect(shownInHash(new URL(popupAddressShowing(odd), 'chrome-extension://id/').hash)).toEqual(odd);
+  });
+
+  it('draws nothing from any other fragment', () => {
+    for (const hash of ['', '#', '#x', '#%7B', '#null', '#%7B%22tabId%22%3A1%7D', `#${encodeURIComponent('{"tabId":"1","shown":{"status":"ready","origin":"o"}}')}`]) {
+      expect(shownInHash(hash)).toBeUndefined();
+    }
   });
 });

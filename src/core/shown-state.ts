@@ -15,3 +15,28 @@ export function shownFrom(state: TabState): ShownState | undefined {
   const { origin, site, user, form } = state;
   return { status: 'ready', origin, site, user, form };
 }
+
+/** The popup's page, as the manifest names it: a tab's own popup address is this plus a state to draw. */
+export const POPUP_PAGE = 'src/popup/index.html';
+
+/** A state to draw, with the tab it was worked out for, as the background leaves it in that tab's popup address. */
+export interface ShownInTab {
+  tabId: number;
+  shown: ShownState;
+}
+
+/** The popup address that draws `shown` in tab `tabId` at once; only the fragment carries it, never to a server. */
+export function popupAddressShowing(ahead: ShownInTab): string {
+  return `${POPUP_PAGE}#${encodeURIComponent(JSON.stringify(ahead))}`;
+}
+
+/** What `popupAddressShowing` put in a popup's `location.hash`, or nothing for any other fragment. */
+export function shownInHash(hash: string): ShownInTab | undefined {
+  try {
+    const ahead = JSON.parse(decodeURIComponent(hash.slice(1))) as Partial<ShownInTab> | null;
+    if (typeof ahead?.tabId !== 'number' || ahead.shown?.status !== 'ready' || typeof ahead.shown.origin !== 'string') return undefined;
+    return ahead as ShownInTab;
+  } catch {
+    return undefined;
+  }
+}

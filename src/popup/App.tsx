@@ -7,7 +7,7 @@ import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { MintForm } from './MintForm.tsx';
 import { RevealCard } from '../ui/RevealCard.tsx';
 import { openInTab } from './target-tab.ts';
-import { lastShown, tabLookup } from './tab-lookup.ts';
+import { lastShown, shownAtOnce, tabLookup, type Drawn } from './tab-lookup.ts';
 import { listed, t } from '../core/i18n.ts';
 
 /**
@@ -21,8 +21,16 @@ type View =
   | { kind: 'failed'; error: UserError }
   | { kind: 'tab'; tabId: number; state: TabState };
 
+const drawnView = ({ tabId, state }: Drawn): View => ({ kind: 'tab', tabId, state: { ...state, reveals: [] } });
+
+/** What the first render draws: the state in the popup's address when there is one, else a wait. */
+function firstView(): View {
+  const drawn = shownAtOnce();
+  return drawn ? drawnView(drawn) : { kind: 'loading' };
+}
+
 export function App() {
-  const [view, setView] = useState<View>({ kind: 'loading' });
+  const [view, setView] = useState<View>(firstView);
   const [reveals, setReveals] = useState<Reveal[]>([]);
   const [working, setWorking] = useState(false);
   // Set at the click, before the busy state is drawn: a second click meanwhile starts nothing.
@@ -70,7 +78,7 @@ export function App() {
   useLayoutEffect(() => {
     void load();
     void lastShown().then((shown) => {
-      if (shown) setView((view) => (view.kind === 'loading' ? { kind: 'tab', tabId: shown.tabId, state: { ...shown.state, reveals: [] } } : view));
+      if (shown) setView((view) => (view.kind === 'loading' ? drawnView(shown) : view));
     });
   }, []);
 

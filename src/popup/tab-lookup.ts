@@ -1,7 +1,7 @@
 import type { Reply, TabState } from '../core/messages.ts';
 import { pageApi } from '../core/page-api.ts';
 import { send } from '../core/send.ts';
-import { SHOWN_KEY, type ShownState } from '../core/shown-state.ts';
+import { SHOWN_KEY, shownInHash, type ShownInTab, type ShownState } from '../core/shown-state.ts';
 import { suggestName } from '../core/token.ts';
 import { targetTab, type TargetTab } from './target-tab.ts';
 
@@ -13,8 +13,20 @@ async function lookUp(tab: Promise<TargetTab | undefined>): Promise<TabLookup> {
   return { tabId: target.id, reply: await send('tab-state', { tabId: target.id }) };
 }
 
-/** The last state shown for the tab's origin, drawn while the background confirms it (see shown-state.ts). */
-async function readShown(tab: Promise<TargetTab | undefined>): Promise<{ tabId: number; state: ShownState } | undefined> {
+/** A state drawn before the background's answer, and the tab it is of. */
+export interface Drawn {
+  tabId: number;
+  state: ShownState;
+}
+
+/** A name of its own: the one drawn last time may have been used since. */
+function withFreshName({ tabId, shown }: ShownInTab): Drawn {
+  const form = shown.form.name ? { ...shown.form, name: { ...shown.form.name, suggestion: suggestName(new Date()) } } : shown.form;
+  return { tabId, state: { ...shown, form } };
+}
+
+/** The last state shown for the tab's origin in any tab, from storage: for a tab whose popup address has none. */
+async function readShown(tab: Promise<TargetTab | undefined>): Promise<Drawn | undefined> {
   // Storage and the tab's address are asked for together.
   const address = tab.then(async (target) => target && { id: target.id, url: target.url ?? (await pageApi.tabs.get(target.id)).url });
   const [target, stored] = await Promise.all([address, pageApi.storage.session.get(SHOWN_KEY)]);
@@ -22,9 +34,7 @@ async function readShown(tab: Promise<TargetTab | undefined>): Promise<{ tabId: 
   if (!target || !url || !/^https?:/.test(url)) return undefined;
   const shown = stored[SHOWN_KEY] as ShownState | undefined;
   if (shown?.origin !== new URL(url).origin) return undefined;
-  // A name of its own: the one drawn last time may have been used since.
-  const form = shown.form.name ? { ...shown.form, name: { ...shown.form.name, suggestion: suggestName(new Date()) } } : shown.form;
-  return { tabId: target.id, state: { ...shown, form } };
+  return withFreshName({ tabId: target.id, shown });
 }
 
 /**
@@ -33,7 +43,10 @@ async function readShown(tab: Promise<TargetTab | undefined>): Promise<{ tabId: 
  */
 const firstTarget = targetTab();
 let first: Promise<TabLookup> | undefined = lookUp(firstTarget);
-const shownAhead = readShown(firstTarget).catch(() => undefined);
+// This tab's own popup address, which the background set for it (see popup-address.ts), says it with no question.
+const inAddress = shownInHash(location.hash);
+const drawnFirst = inAddress && withFreshName(inAddress);
+const shownAhead = drawnFirst ? Promise.resolve(drawnFirst) : readShown(firstTarget).catch(() => undefined);
 
 /** What the background says of the popup's tab: the answer asked at start-up the first time, a fresh one after. */
 export function tabLookup(): Promise<TabLookup> {
@@ -41,6 +54,9 @@ export function tabLookup(): Promise<TabLookup> {
   first = undefined;
   return answer;
 }
+
+/** The state this tab's popup address carries, if any: drawn at the first render. */
+export const shownAtOnce = (): Drawn | undefined => drawnFirst;
 
 /** The last state shown on this tab's origin, if any: to draw until the background's answer arrives. */
 export const lastShown = () => shownAhead;

@@ -21,6 +21,11 @@ export interface Extension {
   newToken(page: Page): Promise<string>;
   /** The popup opened as a page acting on `tabId`, as DESIGN.md's UI contract allows. */
   openPopup(tabId: number): Promise<Page>;
+  /**
+   * The address the toolbar button would open for `tabId` (the background may have given the tab one that carries a
+   * state to draw), as a path with `?tabId=` added. Asks the service worker, which must be running.
+   */
+  toolbarPopupPath(tabId: number): Promise<string>;
   tabIdOf(page: Page): Promise<number>;
   /** Everything the extension keeps in one storage area, as JSON text. */
   storageText(area: 'local' | 'sync' | 'session'): Promise<string>;
@@ -113,6 +118,11 @@ export async function launchExtension(
       const page = await context.newPage();
       await page.goto(`chrome-extension://${id}/src/popup/index.html?tabId=${tabId}`);
       return page;
+    },
+    async toolbarPopupPath(tabId) {
+      const address = new URL(await worker.evaluate((tabId) => chrome.action.getPopup({ tabId }), tabId));
+      address.searchParams.set('tabId', String(tabId));
+      return address.pathname.slice(1) + address.search + address.hash;
     },
     async tabIdOf(page) {
       const url = page.url();

@@ -1,6 +1,7 @@
-// The popup draws the last state shown on an origin straight from storage.session, before the background answers
-// (issue 7: the background may be asleep, and recognising takes a round trip to the site). What is drawn early must
-// never let the user act on it: Generate token waits for the background, which also has the last word.
+// The popup draws the last state shown before the background answers (issue 7: the background may be asleep, and
+// recognising takes a round trip to the site): from the tab's own popup address, which the background sets, or else
+// from storage.session for the origin. What is drawn early must never let the user act on it: Generate token waits
+// for the background, which also has the last word.
 import { describe, expect, test } from 'vitest';
 import { demo, startGoodData } from '../sites/gooddata.ts';
 import { generate, useE2e } from './kit.ts';
@@ -13,6 +14,7 @@ async function openedBefore(tabId: number): Promise<void> {
   const popup = await e2e.ext.openPopup(tabId);
   await expect.poll(() => generateButton(popup).isEnabled()).toBe(true);
   await expect.poll(async () => (await e2e.ext.storageText('session')).includes('"shown"')).toBe(true);
+  await expect.poll(() => e2e.ext.toolbarPopupPath(tabId)).toContain('#');
   await popup.close();
 }
 
@@ -37,6 +39,29 @@ describe('the popup’s first paint', () => {
     expect(await generate(popup)).toBe(site.tokens('demo').find((token) => token.id === 'typed-early')?.bearerToken);
   });
 
+  test('the tab’s own popup address draws it with nothing read first, and a page load in the tab drops the address', async () => {
+    const { ext, site } = e2e;
+    const tab = await e2e.signedInTab();
+    const tabId = await ext.tabIdOf(tab);
+    await openedBefore(tabId);
+    // Nothing left in storage: only the address can say who is signed in.
+    await ext.worker.evaluate(() => chrome.storage.session.remove('shown'));
+    const path = await ext.toolbarPopupPath(tabId);
+    expect(path).toMatch(/^src\/popup\/index\.html\?tabId=\d+#/);
+
+    site.inject({ path: '/api/v1/profile', delayMs: 2_000 });
+    const popup = await ext.context.newPage();
+    await popup.goto(`chrome-extension://${ext.id}/${path}`);
+    await expect.poll(() => popup.getByRole('textbox', { name: 'Token name' }).count()).toBe(1);
+    expect(await popup.getByText('Signed in as').textContent()).toContain('Demo User');
+    expect(await generateButton(popup).isDisabled()).toBe(true);
+    await expect.poll(() => generateButton(popup).isEnabled(), { timeout: 10_000 }).toBe(true);
+    await popup.close();
+
+    await tab.reload();
+    expect(await ext.toolbarPopupPath(tabId)).toBe(`src/popup/index.html?tabId=${tabId}`);
+  });
+
   test('a session that ended since is corrected by the background: the alert replaces what was drawn', async () => {
     const { ext } = e2e;
     const tab = await e2e.signedInTab();
@@ -57,6 +82,7 @@ describe('the popup’s first paint', () => {
     const first = await ext.openPopup(tabId);
     const secret = await generate(first, 'waiting-reveal');
     expect(await ext.storageText('session')).not.toContain('"shown"');
+    expect(await ext.toolbarPopupPath(tabId)).toBe(`src/popup/index.html?tabId=${tabId}`);
     await first.close();
 
     const again = await ext.openPopup(tabId);

@@ -102,6 +102,21 @@ describe('Firefox', () => {
     expect(await ff.storageText('session')).not.toContain(secret);
   });
 
+  test('the tab’s own popup address, which draws the last state at once, is dropped when the tab loads a page', async () => {
+    const tab = await signedInTab();
+    const tabId = await ff.tabIdOf(tab);
+    const popup = await popupFor(tab);
+    await until('Generate token to be enabled', () =>
+      popup.evaluate(() => [...document.querySelectorAll('button')].some((b) => b.textContent === 'Generate token' && !b.disabled)),
+    );
+    const address = () => ff.run((tabId) => chrome.action.getPopup({ tabId }), tabId);
+    await until('the tab’s popup address to carry the state', async () => (await address()).includes('#'));
+    expect(decodeURIComponent(new URL(await address()).hash)).toContain('"name":"Demo User"');
+
+    await tab.reload();
+    await until('the address to be dropped', async () => (await address()) === `${ff.origin}/${ff.manifest.action?.default_popup}`);
+  });
+
   test('copies through the background page, which clears the clipboard when the options page says', async () => {
     const options = await ff.openOptions();
     const seconds = await byRole(options, 'spinbutton', 'Clear the clipboard after (seconds)');

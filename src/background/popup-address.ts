@@ -1,0 +1,28 @@
+import browser from 'webextension-polyfill';
+import { POPUP_PAGE, popupAddressShowing, type ShownState } from '../core/shown-state.ts';
+
+/**
+ * Each tab's own popup address carries the state its next popup draws before asking anything (see shown-state.ts):
+ * the popup reads it from its own address, with no message and no storage read in the way of its first paint. The
+ * browser drops a tab's address when the tab loads another document, so what is drawn is never another page's.
+ * The tabs given one are listed in `storage.session`, to take them all back when a new secret must come first.
+ */
+const TABS_KEY = 'shownTabs';
+
+async function shownTabs(): Promise<number[]> {
+  return ((await browser.storage.session.get(TABS_KEY))[TABS_KEY] as number[] | undefined) ?? [];
+}
+
+/** Gives tab `tabId` a popup address that draws `shown`, or takes its address back when there is nothing to draw. */
+export async function keepInPopupAddress(tabId: number, shown: ShownState | undefined): Promise<void> {
+  const popup = shown ? popupAddressShowing({ tabId, shown }) : POPUP_PAGE;
+  const [tabs] = await Promise.all([shownTabs(), browser.action.setPopup({ tabId, popup })]);
+  if (shown && !tabs.includes(tabId)) await browser.storage.session.set({ [TABS_KEY]: [...tabs, tabId] });
+}
+
+/** Every tab's popup back to the plain page: a secret waits, and any popup must show it first. */
+export async function clearPopupAddresses(): Promise<void> {
+  const tabs = await shownTabs();
+  // A tab closed since refuses the call; it has no popup left to clear.
+  await Promise.all([...tabs.map((tabId) => browser.action.setPopup({ tabId, popup: POPUP_PAGE }).catch(() => undefined)), browser.storage.session.remove(TABS_KEY)]);
+}
