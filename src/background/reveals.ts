@@ -9,7 +9,9 @@ const reveals = sessionRecords<Reveal>('reveal');
 
 /** A new reveal must be the first thing any popup shows: the last state drawn ahead of the worker no longer holds. */
 export async function saveReveal(reveal: Reveal): Promise<void> {
-  await Promise.all([reveals.put(reveal.id, reveal), browser.storage.session.remove(SHOWN_KEY), clearPopupAddresses()]);
+  // Not awaited: the tabs' addresses matter to the next popup, not to this mint's answer, which they would delay.
+  void clearPopupAddresses().catch(() => undefined);
+  await Promise.all([reveals.put(reveal.id, reveal), browser.storage.session.remove(SHOWN_KEY)]);
 }
 export const getReveal = (id: string) => reveals.get(id);
 export const endReveal = (id: string) => reveals.remove(id);

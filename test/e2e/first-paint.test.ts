@@ -82,7 +82,7 @@ describe('the popup’s first paint', () => {
     const first = await ext.openPopup(tabId);
     const secret = await generate(first, 'waiting-reveal');
     expect(await ext.storageText('session')).not.toContain('"shown"');
-    expect(await ext.toolbarPopupPath(tabId)).toBe(`src/popup/index.html?tabId=${tabId}`);
+    await expect.poll(() => ext.toolbarPopupPath(tabId)).toBe(`src/popup/index.html?tabId=${tabId}`);
     await first.close();
 
     const again = await ext.openPopup(tabId);
