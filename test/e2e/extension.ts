@@ -19,6 +19,8 @@ export interface Extension {
   noteSecret(...secrets: string[]): void;
   /** Reads the reveal's New token box on `page` (waiting for it), notes the secret, and returns it. */
   newToken(page: Page): Promise<string>;
+  /** The real toolbar popup over `tab` (see ToolbarPopup): the popup as a user opens it, with no `?tabId`. */
+  openToolbarPopup(tab: Page): Promise<ToolbarPopup>;
   /** The popup opened as a page acting on `tabId`, as DESIGN.md's UI contract allows. */
   openPopup(tabId: number): Promise<Page>;
   /**
@@ -43,6 +45,13 @@ export interface Extension {
    * still holds, not what it has yet to free. The worker must be running (see stopWorker).
    */
   workerHeap(): Promise<WorkerHeap>;
+  close(): Promise<void>;
+}
+
+/** The toolbar popup, which is no tab: its address, script evaluated in it (awaited, its value returned), closing it. */
+export interface ToolbarPopup {
+  url: string;
+  evaluate<T>(expression: string): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -151,6 +160,7 @@ export async function launchExtension(
       await worker.evaluate(() => Promise.all([chrome.storage.session.clear(), chrome.storage.local.clear()]));
     },
     workerHeap: () => measureWorkerHeap(context, id),
+    openToolbarPopup: (tab) => openToolbarPopup(context, worker, id, tab),
     noteSecret(...seen) {
       for (const secret of seen) if (secret) secrets.add(secret);
     },
@@ -169,53 +179,109 @@ export async function launchExtension(
   };
 }
 
-/**
- * Attaches to the extension's service worker target over a browser-level CDP session and runs `HeapProfiler.collectGarbage`
- * then `Runtime.getHeapUsage` there. Playwright's CDPSession cannot address a flattened child session, so the worker is
- * reached through `Target.sendMessageToTarget` (a non-flattened attach), which Chromium still serves.
- */
-async function measureWorkerHeap(context: BrowserContext, extensionId: string): Promise<WorkerHeap> {
+/** A CDP session on the whole browser, which sees targets that are no tab (the worker, the toolbar popup). */
+async function browserSession(context: BrowserContext): Promise<{ cdp: CDPSession; close(): Promise<void> }> {
   const browser = context.browser();
-  let page: Page | undefined;
-  let cdp: CDPSession;
-  if (browser) cdp = await browser.newBrowserCDPSession();
-  else {
-    page = await context.newPage();
-    cdp = await context.newCDPSession(page);
+  if (browser) {
+    const cdp = await browser.newBrowserCDPSession();
+    return { cdp, close: () => cdp.detach().catch(() => undefined) };
   }
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  return { cdp, close: async () => (await cdp.detach().catch(() => undefined), await page.close()) };
+}
+
+/** One target, spoken to in CDP commands through a browser-level session. */
+interface TargetSession {
+  send<T>(method: string, params?: object): Promise<T>;
+  detach(): Promise<void>;
+}
+
+/**
+ * Attaches `cdp` to a target. Playwright's CDPSession cannot address a flattened child session, so commands go through
+ * `Target.sendMessageToTarget` (a non-flattened attach), which Chromium still serves.
+ */
+async function attachTo(cdp: CDPSession, targetId: string): Promise<TargetSession> {
+  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId, flatten: false });
+  const waiting = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
+  cdp.on('Target.receivedMessageFromTarget', (event) => {
+    if (event.sessionId !== sessionId) return;
+    const message = JSON.parse(event.message) as { id?: number; result?: unknown; error?: { message: string } };
+    const pending = message.id === undefined ? undefined : waiting.get(message.id);
+    if (!pending) return;
+    waiting.delete(message.id!);
+    if (message.error) pending.reject(new Error(`target CDP: ${message.error.message}`));
+    else pending.resolve(message.result);
+  });
+  let lastId = 0;
+  return {
+    send: <T>(method: string, params: object = {}) =>
+      new Promise<T>((resolve, reject) => {
+        const id = ++lastId;
+        waiting.set(id, { resolve: resolve as (result: unknown) => void, reject });
+        cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) }).catch(reject);
+      }),
+    detach: () => cdp.send('Target.detachFromTarget', { sessionId }).then(() => undefined, () => undefined),
+  };
+}
+
+/** Runs `HeapProfiler.collectGarbage` then `Runtime.getHeapUsage` in the extension's service worker. */
+async function measureWorkerHeap(context: BrowserContext, extensionId: string): Promise<WorkerHeap> {
+  const { cdp, close } = await browserSession(context);
   try {
     const { targetInfos } = await cdp.send('Target.getTargets');
     const target = targetInfos.find((info) => info.type === 'service_worker' && info.url.startsWith(`chrome-extension://${extensionId}/`));
     if (!target) throw new Error('the extension has no running service worker to measure');
-    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
-    const waiting = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
-    cdp.on('Target.receivedMessageFromTarget', (event) => {
-      if (event.sessionId !== sessionId) return;
-      const message = JSON.parse(event.message) as { id?: number; result?: unknown; error?: { message: string } };
-      const pending = message.id === undefined ? undefined : waiting.get(message.id);
-      if (!pending) return;
-      waiting.delete(message.id!);
-      if (message.error) pending.reject(new Error(`worker CDP: ${message.error.message}`));
-      else pending.resolve(message.result);
-    });
-    let lastId = 0;
-    const inWorker = <T>(method: string): Promise<T> =>
-      new Promise<T>((resolve, reject) => {
-        const id = ++lastId;
-        waiting.set(id, { resolve: resolve as (result: unknown) => void, reject });
-        cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params: {} }) }).catch(reject);
-      });
+    const worker = await attachTo(cdp, target.targetId);
     try {
       // Twice: a collection can leave garbage that only the next one frees (weak references, finalizers).
-      await inWorker('HeapProfiler.collectGarbage');
-      await inWorker('HeapProfiler.collectGarbage');
-      const usage = await inWorker<{ usedSize: number; totalSize: number }>('Runtime.getHeapUsage');
+      await worker.send('HeapProfiler.collectGarbage');
+      await worker.send('HeapProfiler.collectGarbage');
+      const usage = await worker.send<{ usedSize: number; totalSize: number }>('Runtime.getHeapUsage');
       return { usedBytes: usage.usedSize, totalBytes: usage.totalSize };
     } finally {
-      await cdp.send('Target.detachFromTarget', { sessionId }).catch(() => undefined);
+      await worker.detach();
     }
   } finally {
-    await cdp.detach().catch(() => undefined);
-    await page?.close();
+    await close();
   }
+}
+
+/**
+ * Opens the real toolbar popup over `tab`, as a click on the button does: `action.openPopup()` opens whatever address
+ * the tab's button has, with no `?tabId`. The popup is no tab, so Playwright gives no Page for it: it is found and
+ * spoken to over CDP.
+ */
+async function openToolbarPopup(context: BrowserContext, worker: Worker, extensionId: string, tab: Page): Promise<ToolbarPopup> {
+  const { cdp, close } = await browserSession(context);
+  const isPopup = (info: { type: string; url: string }) => info.type === 'page' && info.url.startsWith(`chrome-extension://${extensionId}/src/popup/`);
+  const found = new Promise<{ targetId: string; url: string }>((resolve) => {
+    const seen = ({ targetInfo }: { targetInfo: { targetId: string; type: string; url: string } }) => {
+      if (isPopup(targetInfo)) resolve(targetInfo);
+    };
+    cdp.on('Target.targetCreated', seen);
+    cdp.on('Target.targetInfoChanged', seen);
+  });
+  await cdp.send('Target.setDiscoverTargets', { discover: true });
+  await tab.bringToFront();
+  await worker.evaluate(() => chrome.action.openPopup());
+  const { targetId, url } = await found;
+  const popup = await attachTo(cdp, targetId);
+  return {
+    url,
+    async evaluate<T>(expression: string) {
+      const { result, exceptionDetails } = await popup.send<{ result: { value: T }; exceptionDetails?: { text: string } }>('Runtime.evaluate', {
+        expression,
+        awaitPromise: true,
+        returnByValue: true,
+      });
+      if (exceptionDetails) throw new Error(`in the toolbar popup: ${exceptionDetails.text}`);
+      return result.value;
+    },
+    async close() {
+      await popup.detach();
+      await cdp.send('Target.closeTarget', { targetId }).catch(() => undefined);
+      await close();
+    },
+  };
 }
