@@ -1,5 +1,5 @@
 import browser from 'webextension-polyfill';
-import { POPUP_PAGE, popupAddressShowing, type ShownState } from '../core/shown-state.ts';
+import { popupAddressShowing, type ShownState } from '../core/shown-state.ts';
 
 /**
  * Each tab's own popup address carries the state its next popup draws before asking anything (see shown-state.ts):
@@ -9,20 +9,29 @@ import { POPUP_PAGE, popupAddressShowing, type ShownState } from '../core/shown-
  */
 const TABS_KEY = 'shownTabs';
 
+/** The manifest's popup page (Firefox gives it as a full address): what a tab's address is built on and goes back to. */
+function popupPage(): string {
+  const page = browser.runtime.getManifest().action?.default_popup;
+  if (!page) throw new Error('the manifest names no popup page');
+  return page;
+}
+
 async function shownTabs(): Promise<number[]> {
   return ((await browser.storage.session.get(TABS_KEY))[TABS_KEY] as number[] | undefined) ?? [];
 }
 
 /** Gives tab `tabId` a popup address that draws `shown`, or takes its address back when there is nothing to draw. */
 export async function keepInPopupAddress(tabId: number, shown: ShownState | undefined): Promise<void> {
-  const popup = shown ? popupAddressShowing({ tabId, shown }) : POPUP_PAGE;
+  const page = popupPage();
+  const popup = shown ? popupAddressShowing(page, { tabId, shown }) : page;
   const [tabs] = await Promise.all([shownTabs(), browser.action.setPopup({ tabId, popup })]);
   if (shown && !tabs.includes(tabId)) await browser.storage.session.set({ [TABS_KEY]: [...tabs, tabId] });
 }
 
 /** Every tab's popup back to the plain page: a secret waits, and any popup must show it first. */
 export async function clearPopupAddresses(): Promise<void> {
-  const tabs = await shownTabs();
+  const [page, tabs] = [popupPage(), await shownTabs()];
   // A tab closed since refuses the call; it has no popup left to clear.
-  await Promise.all([...tabs.map((tabId) => browser.action.setPopup({ tabId, popup: POPUP_PAGE }).catch(() => undefined)), browser.storage.session.remove(TABS_KEY)]);
+  const cleared = tabs.map((tabId) => browser.action.setPopup({ tabId, popup: page }).catch(() => undefined));
+  await Promise.all([...cleared, browser.storage.session.remove(TABS_KEY)]);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TabState } from './messages.ts';
-import { POPUP_PAGE, popupAddressShowing, shownFrom, shownInHash } from './shown-state.ts';
+import { popupAddressShowing, shownFrom, shownInHash } from './shown-state.ts';
 
 const ready: TabState = {
   status: 'ready',
@@ -32,15 +32,17 @@ describe('shownFrom', () => {
 describe('the popup address of a tab', () => {
   const ahead = { tabId: 7, shown: shownFrom(ready)! };
 
+  const page = 'src/popup/index.html';
+
   it('carries the state and its tab in the fragment, and gives them back', () => {
-    const address = popupAddressShowing(ahead);
-    expect(address.startsWith(`${POPUP_PAGE}#`)).toBe(true);
+    const address = popupAddressShowing(page, ahead);
+    expect(address.startsWith(`${page}#`)).toBe(true);
     expect(shownInHash(new URL(address, 'chrome-extension://id/').hash)).toEqual(ahead);
   });
 
   it('survives names that mean something in an address', () => {
     const odd = { ...ahead, shown: { ...ahead.shown, user: { id: 'a#b', name: 'Ä %20 & ?x=1' } } };
-    expect(shownInHash(new URL(popupAddressShowing(odd), 'chrome-extension://id/').hash)).toEqual(odd);
+    expect(shownInHash(new URL(popupAddressShowing(page, odd), 'chrome-extension://id/').hash)).toEqual(odd);
   });
 
   it('draws nothing from any other fragment', () => {

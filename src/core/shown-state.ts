@@ -16,18 +16,15 @@ export function shownFrom(state: TabState): ShownState | undefined {
   return { status: 'ready', origin, site, user, form };
 }
 
-/** The popup's page, as the manifest names it: a tab's own popup address is this plus a state to draw. */
-export const POPUP_PAGE = 'src/popup/index.html';
-
 /** A state to draw, with the tab it was worked out for, as the background leaves it in that tab's popup address. */
 export interface ShownInTab {
   tabId: number;
   shown: ShownState;
 }
 
-/** The popup address that draws `shown` in tab `tabId` at once; only the fragment carries it, never to a server. */
-export function popupAddressShowing(ahead: ShownInTab): string {
-  return `${POPUP_PAGE}#${encodeURIComponent(JSON.stringify(ahead))}`;
+/** The address of the popup `page` that draws `shown` in tab `tabId` at once; only the fragment carries it. */
+export function popupAddressShowing(page: string, ahead: ShownInTab): string {
+  return `${page}#${encodeURIComponent(JSON.stringify(ahead))}`;
 }
 
 /** What `popupAddressShowing` put in a popup's `location.hash`, or nothing for any other fragment. */

@@ -106,10 +106,14 @@ describe('web-ext lint', () => {
   test('finds no errors in the Firefox build, and warns only about Preact’s innerHTML support', { timeout: 60_000 }, async () => {
     const report = await webExtLint(distFirefox);
     expect(report.errors).toEqual([]);
-    // Preact's renderer sets innerHTML for dangerouslySetInnerHTML, which Tokenmint never uses; any other warning
-    // (or a second one of these) is new and fails here.
-    expect(report.warnings.map(({ code, message }) => [code, message])).toEqual([
-      ['UNSAFE_VAR_ASSIGNMENT', 'Unsafe assignment to innerHTML'],
+    // Preact's renderer sets innerHTML for dangerouslySetInnerHTML, which Tokenmint never uses. Preact is in two
+    // files: the `ui` chunk of the panel and options page, and the popup's one script. Any other warning, or one of
+    // these in any other file, is new and fails here.
+    const popupScript = pageFiles(distFirefox, 'src/popup/index.html').find((file) => file.endsWith('.js'));
+    const where = (file = '') => (file === popupScript ? 'popup' : /^assets\/ui-[\w-]+\.js$/.test(file) ? 'ui' : file);
+    expect(report.warnings.map(({ code, message, file }) => [code, message, where(file)]).sort()).toEqual([
+      ['UNSAFE_VAR_ASSIGNMENT', 'Unsafe assignment to innerHTML', 'popup'],
+      ['UNSAFE_VAR_ASSIGNMENT', 'Unsafe assignment to innerHTML', 'ui'],
     ]);
   });
 });
