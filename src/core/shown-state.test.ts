@@ -46,7 +46,11 @@ describe('the popup address of a tab', () => {
   });
 
   it('draws nothing from any other fragment', () => {
-    for (const hash of ['', '#', '#x', '#%7B', '#null', '#%7B%22tabId%22%3A1%7D', `#${encodeURIComponent('{"tabId":"1","shown":{"status":"ready","origin":"o"}}')}`]) {
+    const drawable = { status: 'ready', origin: 'o', site: { id: 's', name: 'S' }, user: { id: 'u', name: 'U' }, form: {} };
+    expect(shownInHash(`#${encodeURIComponent(JSON.stringify({ tabId: 1, shown: drawable }))}`)).toEqual({ tabId: 1, shown: drawable });
+    const broken = [{ tabId: '1', shown: drawable }, { tabId: 1, shown: { ...drawable, form: null } }, { tabId: 1, shown: { ...drawable, user: {} } }];
+    const texts = ['', '#x', '%7B', 'null', '%7B%22tabId%22%3A1%7D', ...broken.map((ahead) => encodeURIComponent(JSON.stringify(ahead)))];
+    for (const hash of ['', ...texts.map((text) => `#${text}`)]) {
       expect(shownInHash(hash)).toBeUndefined();
     }
   });

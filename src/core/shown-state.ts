@@ -30,9 +30,18 @@ export function popupAddressShowing(page: string, ahead: ShownInTab): string {
 /** What `popupAddressShowing` put in a popup's `location.hash`, or nothing for any other fragment. */
 export function shownInHash(hash: string): ShownInTab | undefined {
   try {
-    const ahead = JSON.parse(decodeURIComponent(hash.slice(1))) as Partial<ShownInTab> | null;
-    if (typeof ahead?.tabId !== 'number' || ahead.shown?.status !== 'ready' || typeof ahead.shown.origin !== 'string') return undefined;
-    return ahead as ShownInTab;
+    const ahead = JSON.parse(decodeURIComponent(hash.slice(1))) as { tabId?: unknown; shown?: Partial<ShownState> } | null;
+    const shown = ahead?.shown;
+    // Only the background writes it; an address typed by hand must not break the popup's first render.
+    const drawable =
+      typeof ahead?.tabId === 'number' &&
+      shown?.status === 'ready' &&
+      typeof shown.origin === 'string' &&
+      typeof shown.site?.name === 'string' &&
+      typeof shown.user?.name === 'string' &&
+      typeof shown.form === 'object' &&
+      shown.form !== null;
+    return drawable ? (ahead as ShownInTab) : undefined;
   } catch {
     return undefined;
   }
