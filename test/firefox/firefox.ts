@@ -58,17 +58,35 @@ async function waitFor(page: Page, ariaQuery: string): Promise<ElementHandle> {
 }
 
 /** Where a page is: puppeteer reports an extension page's url() as about:blank, its own location knows. */
+/** A page's address as its own script sees it; nothing from a page that cannot answer now (closing, or busy loading). */
 async function hrefOf(page: Page): Promise<string | undefined> {
-  return page.evaluate(() => location.href).catch(() => undefined);
+  let giveUp: ReturnType<typeof setTimeout> | undefined;
+  // Bounded: one tab that does not answer must not hold up finding the others; the next look asks it again.
+  const unanswered = new Promise<undefined>((resolve) => (giveUp = setTimeout(resolve, 1_000, undefined)));
+  try {
+    return await Promise.race([page.evaluate(() => location.href).catch(() => undefined), unanswered]);
+  } finally {
+    clearTimeout(giveUp);
+  }
 }
 
+/**
+ * The tab whose address `matches`, once it has loaded. Allowed 20 s: with a Chromium test run beside it, Firefox
+ * once took longer than 10 s to show a new tab (1 run in 12). A timeout names the addresses the tabs showed.
+ */
 async function pageAt(browser: Browser, matches: (href: string) => boolean, what: string): Promise<Page> {
-  const page = await until(what, async () => {
-    for (const candidate of await browser.pages()) {
-      const href = await hrefOf(candidate);
-      if (href !== undefined && matches(href)) return candidate;
-    }
-    return undefined;
+  let seen: (string | undefined)[] = [];
+  const page = await until(
+    what,
+    async () => {
+      const pages = await browser.pages();
+      seen = await Promise.all(pages.map(hrefOf));
+      return pages[seen.findIndex((href) => href !== undefined && matches(href))];
+    },
+    20_000,
+  ).catch((error: unknown) => {
+    const tabs = seen.map((href) => href ?? '(no answer)').join(', ');
+    throw new Error(`${error instanceof Error ? error.message : String(error)}; the tabs showed: ${tabs || 'none'}`);
   });
   await until(`${what} to load`, () => page.evaluate(() => document.readyState === 'complete'));
   return page;
