@@ -124,6 +124,9 @@ export function App() {
           <p class="muted host">{new URL(state.origin).host}</p>
           {state.notice && <ErrorAlert error={state.notice} />}
           <MintForm
+            // A mint found running (the popup reopened mid-mint) is a form of its own, filled with that mint's name,
+            // not whatever was drawn before the background's answer.
+            key={state.job?.id ?? 'new'}
             form={state.form}
             initialName={state.job?.name}
             user={state.user}

@@ -62,6 +62,26 @@ describe('the popup’s first paint', () => {
     expect(await ext.toolbarPopupPath(tabId)).toBe(`src/popup/index.html?tabId=${tabId}`);
   });
 
+  test('reopened mid-mint, it shows the running mint’s name and waits for it, not the form drawn early', async () => {
+    const { ext, site } = e2e;
+    const tab = await e2e.signedInTab();
+    const tabId = await ext.tabIdOf(tab);
+    await openedBefore(tabId);
+    site.inject({ method: 'POST', path: '/api/v1/entities/users/demo/apiTokens', delayMs: 1_500 });
+    const first = await ext.openPopup(tabId);
+    await first.getByRole('textbox', { name: 'Token name' }).fill('made-midway');
+    await generateButton(first).click();
+    await expect.poll(() => first.getByRole('button', { name: 'Generating…' }).count()).toBe(1);
+    await first.close();
+
+    // The tab's address still draws the form it had before the mint; the background's answer says a mint runs.
+    const again = await ext.context.newPage();
+    await again.goto(`chrome-extension://${ext.id}/${await ext.toolbarPopupPath(tabId)}`);
+    await expect.poll(() => again.getByRole('textbox', { name: 'Token name' }).inputValue()).toBe('made-midway');
+    expect(await again.getByRole('button', { name: 'Generating…' }).isDisabled()).toBe(true);
+    expect(await ext.newToken(again)).toBe(site.tokens('demo').find((token) => token.id === 'made-midway')?.bearerToken);
+  });
+
   test('a session that ended since is corrected by the background: the alert replaces what was drawn', async () => {
     const { ext } = e2e;
     const tab = await e2e.signedInTab();
